@@ -1,0 +1,21 @@
+// Message ids as map keys. Ids are bytes (often not UTF-8); the core keys its maps by a binary
+// string with one char per byte, which is cheap to build and compare, unlike base64.
+
+import type { MsgIdKey } from './types.ts'
+
+/** The binary-string map key of a message id. */
+export function msgIdKey (id: Uint8Array): MsgIdKey {
+  if (id.length <= 64) {
+    let s = ''
+    for (let i = 0; i < id.length; i++) s += String.fromCharCode(id[i])
+    return s
+  }
+  return String.fromCharCode.apply(null, id as unknown as number[])
+}
+
+/** The id bytes back from a key. */
+export function msgIdFromKey (key: MsgIdKey): Uint8Array {
+  const out = new Uint8Array(key.length)
+  for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i)
+  return out
+}
