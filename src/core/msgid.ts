@@ -7,7 +7,7 @@ import type { MsgIdKey } from './types.ts'
 export function msgIdKey (id: Uint8Array): MsgIdKey {
   if (id.length <= 64) {
     let s = ''
-    for (let i = 0; i < id.length; i++) s += String.fromCharCode(id[i])
+    for (let i = 0; i < id.length; i++) { s += String.fromCharCode(id[i]) }
     return s
   }
   return String.fromCharCode.apply(null, id as unknown as number[])
@@ -16,6 +16,6 @@ export function msgIdKey (id: Uint8Array): MsgIdKey {
 /** The id bytes back from a key. */
 export function msgIdFromKey (key: MsgIdKey): Uint8Array {
   const out = new Uint8Array(key.length)
-  for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i)
+  for (let i = 0; i < key.length; i++) { out[i] = key.charCodeAt(i) }
   return out
 }

@@ -23,7 +23,7 @@ export class SeededRng implements Rng {
     this.c = (s[2] ?? 0) >>> 0
     this.d = (s[3] ?? 1) >>> 0
     // warm up so nearby seeds diverge
-    for (let i = 0; i < 15; i++) this.nextUint32()
+    for (let i = 0; i < 15; i++) { this.nextUint32() }
   }
 
   nextUint32 (): number {
@@ -59,7 +59,7 @@ export function shuffle<T> (rng: Rng, arr: T[]): T[] {
 /** Returns up to `n` distinct elements of `arr` chosen at random (does not modify `arr`). */
 export function sample<T> (rng: Rng, arr: readonly T[], n: number): T[] {
   const copy = arr.slice()
-  if (n >= copy.length) return shuffle(rng, copy)
+  if (n >= copy.length) { return shuffle(rng, copy) }
   // partial Fisher–Yates: only the first n positions are needed
   for (let i = 0; i < n; i++) {
     const j = i + rng.int(copy.length - i)

@@ -10,7 +10,7 @@ describe('core/rng', () => {
     const xs = Array.from({ length: 10 }, () => a.next())
     expect(Array.from({ length: 10 }, () => b.next())).to.deep.equal(xs)
     expect(Array.from({ length: 10 }, () => c.next())).to.not.deep.equal(xs)
-    for (const x of xs) expect(x).to.be.within(0, 1)
+    for (const x of xs) { expect(x).to.be.within(0, 1) }
   })
 
   it('shuffle is a permutation and sample picks distinct elements', () => {
@@ -26,7 +26,7 @@ describe('core/rng', () => {
   it('int stays in range and covers it', () => {
     const rng = new SeededRng(7)
     const seen = new Set<number>()
-    for (let i = 0; i < 1000; i++) seen.add(rng.int(5))
+    for (let i = 0; i < 1000; i++) { seen.add(rng.int(5)) }
     expect([...seen].sort()).to.deep.equal([0, 1, 2, 3, 4])
   })
 })
