@@ -128,3 +128,13 @@ export interface ScoreProvider {
   /** decay counters and refresh cached scores when due */
   handleTimeout(now: number): void
 }
+
+/**
+ * Converts between peer id bytes (as in PeerInfo.peerID) and the core's PeerKey. Injected so the
+ * core stays free of libp2p runtime imports; the adapter passes libp2p's peer-id functions, the
+ * simulator a trivial mapping. `toKey` returns undefined for bytes that are not a valid peer id.
+ */
+export interface PeerIdCodec {
+  toKey(bytes: Uint8Array): PeerKey | undefined
+  toBytes(peer: PeerKey): Uint8Array
+}
