@@ -1,0 +1,225 @@
+// Per-peer send queue: encoded frames waiting for one peer's stream, in four priority classes,
+// bounded by count and bytes, with stale expiry, IWANT-reply cancellation, drop counters and a slow flag.
+
+import { Priority } from '../core/types.ts'
+import type { MsgIdKey, PriorityClass } from '../core/types.ts'
+
+export interface SendQueueOptions {
+  /** max frames queued (all classes together); default 4096 */
+  maxCount?: number
+  /** max bytes queued (all classes together); default 16 MiB */
+  maxBytes?: number
+  /** own publishes older than this (ms) are dropped instead of sent; default 5000 */
+  publishTtl?: number
+  /** forwarded messages and IWANT replies older than this (ms) are dropped; default 1000 */
+  forwardTtl?: number
+}
+
+export const defaultSendQueueOptions = Object.freeze({
+  maxCount: 4096,
+  maxBytes: 16 * 1024 * 1024,
+  publishTtl: 5000,
+  forwardTtl: 1000
+})
+
+/** Why frames were dropped, counted per peer. */
+export interface SendQueueDrops {
+  /** no room, even after evicting lower classes */
+  overflow: number
+  /** older than the class's ttl when their turn came */
+  stale: number
+  /** IWANT replies withdrawn because the peer sent IDONTWANT */
+  cancelled: number
+  /** evicted to make room for a more urgent frame */
+  evicted: number
+}
+
+interface Entry {
+  frame: Uint8Array | undefined
+  at: number
+  idKey: MsgIdKey | undefined
+}
+
+/** A FIFO of entries with an advancing head; compacted when half of it is consumed. */
+class Fifo {
+  items: Entry[] = []
+  head = 0
+
+  get size (): number { return this.items.length - this.head }
+
+  push (e: Entry): void { this.items.push(e) }
+
+  peek (): Entry | undefined { return this.items[this.head] }
+
+  shift (): Entry | undefined {
+    const e = this.items[this.head]
+    if (e === undefined) { return undefined }
+    this.items[this.head++] = undefined as unknown as Entry
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head)
+      this.head = 0
+    }
+    return e
+  }
+
+  /** removes the newest entry (eviction takes the newest: the oldest is closest to being sent) */
+  pop (): Entry | undefined {
+    if (this.size === 0) { return undefined }
+    return this.items.pop()
+  }
+}
+
+const CLASSES = [Priority.Control, Priority.Publish, Priority.Forward, Priority.Gossip] as const
+
+/**
+ * One peer's outgoing frames. Control is never dropped for data: when the queue is full, a frame
+ * evicts the newest frames of strictly less urgent classes, and is itself dropped (counted) only if
+ * that is not enough. The peer is "slow" from its first overflow until the queue empties.
+ */
+export class SendQueue {
+  private readonly classes: Fifo[] = [new Fifo(), new Fifo(), new Fifo(), new Fifo()]
+  private readonly gossipByKey = new Map<MsgIdKey, Entry>()
+  private readonly opts: Required<SendQueueOptions>
+  private count = 0
+  private byteCount = 0
+  private isSlow = false
+  readonly drops: SendQueueDrops = { overflow: 0, stale: 0, cancelled: 0, evicted: 0 }
+  /** called when the slow flag changes */
+  onSlowChange?: (slow: boolean) => void
+
+  constructor (opts: SendQueueOptions = {}) {
+    this.opts = { ...defaultSendQueueOptions, ...opts }
+  }
+
+  /** frames queued */
+  get length (): number { return this.count }
+  /** bytes queued */
+  get bytes (): number { return this.byteCount }
+  get slow (): boolean { return this.isSlow }
+
+  /**
+   * Queues a frame. `idKey` marks an IWANT reply that `cancel` may withdraw. Returns false when
+   * the frame was dropped for lack of room.
+   */
+  push (frame: Uint8Array, priority: PriorityClass, now: number, idKey?: MsgIdKey): boolean {
+    if (!this.fits(frame.length)) {
+      this.expire(now)
+      this.evictBelow(priority, frame.length)
+      if (!this.fits(frame.length)) {
+        this.drops.overflow++
+        this.setSlow(true)
+        return false
+      }
+    }
+    const e: Entry = { frame, at: now, idKey }
+    this.classes[priority].push(e)
+    if (idKey !== undefined && priority === Priority.Gossip) { this.gossipByKey.set(idKey, e) }
+    this.count++
+    this.byteCount += frame.length
+    return true
+  }
+
+  /** Withdraws a queued IWANT reply carrying the message `idKey`. */
+  cancel (idKey: MsgIdKey): boolean {
+    const e = this.gossipByKey.get(idKey)
+    if (e === undefined) { return false }
+    this.gossipByKey.delete(idKey)
+    this.remove(e)
+    this.drops.cancelled++
+    return true
+  }
+
+  /**
+   * Takes every frame that is due, most urgent class first and FIFO within a class, skipping (and
+   * counting) stale data. At most `maxBytes` are taken (at least one frame), so one write stays bounded.
+   */
+  drain (now: number, maxBytes = Infinity): Uint8Array[] {
+    const out: Uint8Array[] = []
+    let taken = 0
+    for (const c of CLASSES) {
+      const q = this.classes[c]
+      const ttl = this.ttl(c)
+      while (q.size > 0) {
+        const e = q.peek() as Entry
+        if (e.frame === undefined) { q.shift(); continue }
+        if (now - e.at > ttl) {
+          this.drops.stale++
+          this.remove(e)
+          q.shift()
+          continue
+        }
+        if (out.length > 0 && taken + e.frame.length > maxBytes) { return out }
+        out.push(e.frame)
+        taken += e.frame.length
+        this.remove(e)
+        q.shift()
+      }
+    }
+    if (this.count === 0) { this.setSlow(false) }
+    return out
+  }
+
+  /** Drops everything (the stream is gone). */
+  clear (): void {
+    for (const q of this.classes) {
+      while (q.size > 0) { q.shift() }
+    }
+    this.gossipByKey.clear()
+    this.count = 0
+    this.byteCount = 0
+    this.setSlow(false)
+  }
+
+  private fits (len: number): boolean {
+    return this.count < this.opts.maxCount && this.byteCount + len <= this.opts.maxBytes
+  }
+
+  private ttl (c: PriorityClass): number {
+    if (c === Priority.Control) { return Infinity }
+    return c === Priority.Publish ? this.opts.publishTtl : this.opts.forwardTtl
+  }
+
+  /** drops stale frames from the head of each data class */
+  private expire (now: number): void {
+    for (const c of CLASSES) {
+      const q = this.classes[c]
+      const ttl = this.ttl(c)
+      for (let e = q.peek(); e !== undefined && (e.frame === undefined || now - e.at > ttl); e = q.peek()) {
+        if (e.frame !== undefined) {
+          this.drops.stale++
+          this.remove(e)
+        }
+        q.shift()
+      }
+    }
+  }
+
+  /** evicts the newest frames of classes less urgent than `priority` until `len` more bytes fit */
+  private evictBelow (priority: PriorityClass, len: number): void {
+    for (let c = Priority.Gossip as number; c > priority && !this.fits(len); c--) {
+      const q = this.classes[c]
+      while (q.size > 0 && !this.fits(len)) {
+        const e = q.pop() as Entry
+        if (e.frame !== undefined) {
+          this.drops.evicted++
+          this.remove(e)
+        }
+      }
+    }
+  }
+
+  /** accounts an entry as gone; the caller unlinks it from its fifo (or leaves a tombstone) */
+  private remove (e: Entry): void {
+    if (e.frame === undefined) { return }
+    this.count--
+    this.byteCount -= e.frame.length
+    e.frame = undefined
+    if (e.idKey !== undefined && this.gossipByKey.get(e.idKey) === e) { this.gossipByKey.delete(e.idKey) }
+  }
+
+  private setSlow (slow: boolean): void {
+    if (slow === this.isSlow) { return }
+    this.isSlow = slow
+    this.onSlowChange?.(slow)
+  }
+}
