@@ -1,0 +1,141 @@
+// The message cache (mcache): recent messages in heartbeat windows, served to IWANT and advertised
+// in IHAVE, with per-(peer, id) serve counters. Bounded by message count and data bytes.
+
+import type { MsgIdKey, PeerKey, RouterMessage } from '../core/types.ts'
+
+interface Entry {
+  msg: RouterMessage
+  /** data bytes charged to the byte bound */
+  bytes: number
+  /** times served to each peer via IWANT; created on first serve; dies with the entry */
+  served: Map<PeerKey, number> | undefined
+}
+
+/** One heartbeat window: the entries put in it, by topic (for IHAVE). */
+type Window = Map<string, Entry[]>
+
+function sizeOf (msg: RouterMessage): number {
+  return msg.raw?.length ?? ((msg.data?.length ?? 0) + msg.topic.length + 64)
+}
+
+export class MessageCache {
+  readonly length: number
+  readonly gossip: number
+  readonly maxMessages: number
+  readonly maxBytes: number
+  /** newest first; `length` windows */
+  private readonly windows: Window[] = []
+  /**
+   * id → entry, in insertion (= age) order. Bound: maxMessages and maxBytes (oldest evicted
+   * first, counted in `evicted`). Pruned: `shift()` each heartbeat drops the oldest window.
+   */
+  private readonly entries = new Map<MsgIdKey, Entry>()
+  private byteCount = 0
+  /** messages dropped before their window expired because a bound was hit */
+  evicted = 0
+
+  constructor (length: number, gossip: number, maxMessages: number, maxBytes: number) {
+    this.length = length
+    this.gossip = gossip
+    this.maxMessages = maxMessages
+    this.maxBytes = maxBytes
+    for (let i = 0; i < length; i++) { this.windows.push(new Map()) }
+  }
+
+  /** Caches `msg` in the current window; returns false if its id is already cached. */
+  put (msg: RouterMessage): boolean {
+    if (this.entries.has(msg.idKey)) { return false }
+    const entry: Entry = { msg, bytes: sizeOf(msg), served: undefined }
+    this.entries.set(msg.idKey, entry)
+    this.byteCount += entry.bytes
+    const w = this.windows[0]
+    const list = w.get(msg.topic)
+    if (list === undefined) { w.set(msg.topic, [entry]) } else { list.push(entry) }
+    while (this.entries.size > this.maxMessages || (this.byteCount > this.maxBytes && this.entries.size > 1)) {
+      this.evictOldest()
+    }
+    return true
+  }
+
+  private evictOldest (): void {
+    const oldest = this.entries.entries().next()
+    if (oldest.done === true) { return }
+    this.remove(oldest.value[0], oldest.value[1])
+    this.evicted++
+  }
+
+  private remove (key: MsgIdKey, entry: Entry): void {
+    this.entries.delete(key)
+    this.byteCount -= entry.bytes
+  }
+
+  has (idKey: MsgIdKey): boolean {
+    return this.entries.has(idKey)
+  }
+
+  get (idKey: MsgIdKey): RouterMessage | undefined {
+    return this.entries.get(idKey)?.msg
+  }
+
+  /**
+   * Fetches a message for an IWANT from `peer` and counts the serve. Returns the message and how
+   * many times it has now been served to that peer, or undefined if not cached.
+   */
+  getForPeer (idKey: MsgIdKey, peer: PeerKey): { msg: RouterMessage, count: number } | undefined {
+    const entry = this.entries.get(idKey)
+    if (entry === undefined) { return undefined }
+    entry.served ??= new Map()
+    const count = (entry.served.get(peer) ?? 0) + 1
+    entry.served.set(peer, count)
+    return { msg: entry.msg, count }
+  }
+
+  /** How many times `idKey` was served to `peer` via IWANT (0 if never or not cached). */
+  servedCount (idKey: MsgIdKey, peer: PeerKey): number {
+    return this.entries.get(idKey)?.served?.get(peer) ?? 0
+  }
+
+  /** Ids of `topic` in the `gossip` most recent windows, newest first (for IHAVE). */
+  gossipIds (topic: string): Uint8Array[] {
+    const out: Uint8Array[] = []
+    for (let i = 0; i < this.gossip; i++) {
+      const list = this.windows[i].get(topic)
+      if (list === undefined) { continue }
+      for (const entry of list) {
+        // skip entries evicted early (their id may even have been cached again since)
+        if (this.entries.get(entry.msg.idKey) === entry) { out.push(entry.msg.id) }
+      }
+    }
+    return out
+  }
+
+  /** Topics with any message in the advertised windows. */
+  gossipTopics (): Set<string> {
+    const out = new Set<string>()
+    for (let i = 0; i < this.gossip; i++) {
+      for (const topic of this.windows[i].keys()) { out.add(topic) }
+    }
+    return out
+  }
+
+  /** Starts a new window and forgets the oldest one (called once per heartbeat). */
+  shift (): void {
+    const last = this.windows.pop()
+    if (last !== undefined) {
+      for (const list of last.values()) {
+        for (const entry of list) {
+          if (this.entries.get(entry.msg.idKey) === entry) { this.remove(entry.msg.idKey, entry) }
+        }
+      }
+    }
+    this.windows.unshift(new Map())
+  }
+
+  get size (): number {
+    return this.entries.size
+  }
+
+  get bytes (): number {
+    return this.byteCount
+  }
+}

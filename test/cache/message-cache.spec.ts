@@ -1,0 +1,66 @@
+import { expect } from 'aegir/chai'
+import { MessageCache } from '../../src/cache/message-cache.ts'
+import { msgIdKey } from '../../src/core/msgid.ts'
+import type { RouterMessage } from '../../src/core/types.ts'
+
+function msg (n: number, topic = 't', size = 10): RouterMessage {
+  const id = new Uint8Array([n >> 8, n & 255])
+  return { id, idKey: msgIdKey(id), topic, data: new Uint8Array(size) }
+}
+
+describe('cache/message-cache', () => {
+  it('keeps messages for mcacheLength windows and advertises mcacheGossip of them', () => {
+    const c = new MessageCache(5, 3, 1000, 1 << 20)
+    expect(c.put(msg(1))).to.equal(true)
+    expect(c.put(msg(1))).to.equal(false)
+    c.put(msg(2, 'u'))
+    expect(c.gossipIds('t').map(msgIdKey)).to.deep.equal([msg(1).idKey])
+    c.shift(); c.shift()
+    expect(c.gossipIds('t')).to.have.length(1)
+    c.shift()
+    expect(c.gossipIds('t')).to.have.length(0)
+    expect(c.has(msg(1).idKey)).to.equal(true)
+    c.shift()
+    expect(c.has(msg(1).idKey)).to.equal(true)
+    c.shift()
+    expect(c.has(msg(1).idKey)).to.equal(false)
+    expect(c.size).to.equal(0)
+    expect(c.bytes).to.equal(0)
+  })
+
+  it('counts IWANT serves per (peer, id)', () => {
+    const c = new MessageCache(5, 3, 1000, 1 << 20)
+    const m = msg(1)
+    c.put(m)
+    expect(c.getForPeer(m.idKey, 'p')?.count).to.equal(1)
+    expect(c.getForPeer(m.idKey, 'p')?.count).to.equal(2)
+    expect(c.getForPeer(m.idKey, 'q')?.count).to.equal(1)
+    expect(c.servedCount(m.idKey, 'p')).to.equal(2)
+    expect(c.getForPeer('nope', 'p')).to.equal(undefined)
+  })
+
+  it('is bounded by count and by bytes, evicting the oldest', () => {
+    const byCount = new MessageCache(5, 3, 3, 1 << 20)
+    for (let i = 0; i < 10; i++) { byCount.put(msg(i)) }
+    expect(byCount.size).to.equal(3)
+    expect(byCount.has(msg(9).idKey)).to.equal(true)
+    expect(byCount.has(msg(6).idKey)).to.equal(false)
+    expect(byCount.evicted).to.equal(7)
+    expect(byCount.gossipIds('t')).to.have.length(3)
+
+    const byBytes = new MessageCache(5, 3, 1000, 250)
+    for (let i = 0; i < 10; i++) { byBytes.put(msg(i, 't', 100)) }
+    expect(byBytes.bytes).to.be.at.most(250)
+    expect(byBytes.has(msg(9).idKey)).to.equal(true)
+  })
+
+  it('an id evicted early and cached again is not dropped by the old window', () => {
+    const c = new MessageCache(2, 1, 1, 1 << 20)
+    c.put(msg(1))
+    c.put(msg(2)) // evicts 1
+    c.shift()
+    c.put(msg(1)) // evicts 2, caches 1 again in the new window
+    c.shift() // drops the first window, which still lists the old entry of 1
+    expect(c.has(msg(1).idKey)).to.equal(true)
+  })
+})
