@@ -1,0 +1,72 @@
+// Message ids: the default id (from ‖ seqno, as the spec and go define it), the content id for
+// unsigned topics, and the bounded fast-id cache that lets repeats skip id computation.
+
+import { Buffer } from 'node:buffer'
+import { createHash } from 'node:crypto'
+import type { MsgIdKey } from '../core/types.ts'
+import type { WireMessage } from '../types.ts'
+
+/** The spec's default id: raw `from` bytes followed by raw `seqno` bytes (SPEC.md §3). */
+export function defaultMsgId (msg: WireMessage): Uint8Array {
+  const from = msg.from ?? new Uint8Array(0)
+  const seqno = msg.seqno ?? new Uint8Array(0)
+  const id = new Uint8Array(from.length + seqno.length)
+  id.set(from, 0)
+  id.set(seqno, from.length)
+  return id
+}
+
+/** A content id for StrictNoSign topics, which have no from/seqno: sha256 of the data. */
+export function contentMsgId (data: Uint8Array | undefined): Uint8Array {
+  const h = createHash('sha256')
+  if (data !== undefined) { h.update(data) }
+  return Uint8Array.from(h.digest())
+}
+
+/** The default public string form of an id (base64, as `@libp2p/gossipsub`). */
+export function msgIdToBase64 (id: Uint8Array): string {
+  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('base64')
+}
+
+export interface KnownId {
+  id: Uint8Array
+  idKey: MsgIdKey
+}
+
+/**
+ * fastMsgIdFn result → message id, so a repeat skips data transforms and id hashing. Entries live
+ * `ttl` ms (the seen TTL) and at most `max` are kept; both bounds are applied on insert.
+ */
+export class FastIdCache {
+  private readonly entries = new Map<string | number, { known: KnownId, expires: number }>()
+  private readonly ttl: number
+  private readonly max: number
+
+  constructor (ttl: number, max: number) {
+    this.ttl = ttl
+    this.max = max
+  }
+
+  get size (): number { return this.entries.size }
+
+  get (fastId: string | number, now: number): KnownId | undefined {
+    const e = this.entries.get(fastId)
+    if (e === undefined || e.expires <= now) { return undefined }
+    return e.known
+  }
+
+  set (fastId: string | number, known: KnownId, now: number): void {
+    this.prune(now)
+    if (this.entries.size >= this.max) { this.entries.delete(this.entries.keys().next().value as string | number) }
+    this.entries.delete(fastId)
+    this.entries.set(fastId, { known, expires: now + this.ttl })
+  }
+
+  /** entries are in insertion order with one ttl, so expired ones are at the front */
+  private prune (now: number): void {
+    for (const [k, e] of this.entries) {
+      if (e.expires > now) { return }
+      this.entries.delete(k)
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto'
+import { expect } from 'aegir/chai'
+import { FastIdCache, contentMsgId, defaultMsgId, msgIdToBase64 } from '../../src/adapter/msgid.ts'
+import { msgIdKey } from '../../src/core/msgid.ts'
+
+describe('adapter/msgid', () => {
+  it('the default id is the raw from bytes followed by the raw seqno bytes', () => {
+    const from = new Uint8Array([0, 36, 8, 1, 0xff])
+    const seqno = new Uint8Array([0, 0, 0, 0, 0, 0, 1, 2])
+    expect(defaultMsgId({ topic: 't', from, seqno })).to.deep.equal(new Uint8Array([0, 36, 8, 1, 0xff, 0, 0, 0, 0, 0, 0, 1, 2]))
+    expect(defaultMsgId({ topic: 't' })).to.deep.equal(new Uint8Array(0))
+  })
+
+  it('the content id is sha256 of the data', () => {
+    const data = new Uint8Array([1, 2, 3])
+    const expected = Uint8Array.from(createHash('sha256').update(data).digest())
+    expect(contentMsgId(data)).to.deep.equal(expected)
+    expect(contentMsgId(undefined)).to.deep.equal(Uint8Array.from(createHash('sha256').digest()))
+  })
+
+  it('the public string form is base64 of the id bytes', () => {
+    const id = new Uint8Array([0xfb, 0xff, 0x00])
+    expect(msgIdToBase64(id)).to.equal('+/8A')
+    expect(msgIdToBase64(new Uint8Array([9, 0xfb, 0xff, 0x00]).subarray(1))).to.equal('+/8A')
+  })
+
+  it('the fast-id cache expires entries after the ttl and holds at most max', () => {
+    const c = new FastIdCache(100, 3)
+    const known = (n: number): { id: Uint8Array, idKey: string } => ({ id: new Uint8Array([n]), idKey: msgIdKey(new Uint8Array([n])) })
+    c.set('a', known(1), 0)
+    c.set('b', known(2), 50)
+    expect(c.get('a', 99)?.id).to.deep.equal(new Uint8Array([1]))
+    expect(c.get('a', 100)).to.equal(undefined)
+    c.set('c', known(3), 120)
+    expect(c.size).to.equal(2) // 'a' pruned on insert
+    c.set('d', known(4), 121)
+    c.set('e', known(5), 122)
+    expect(c.size).to.equal(3)
+    expect(c.get('b', 122)).to.equal(undefined) // evicted as the oldest
+    expect(c.get('e', 122)?.idKey).to.equal(msgIdKey(new Uint8Array([5])))
+  })
+})
