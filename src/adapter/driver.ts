@@ -1,0 +1,103 @@
+// The driver: the router core's clock and its one timer. Every input runs through `run`, after
+// which every output is drained to the adapter and the timer is re-armed at the core's next deadline.
+
+import type { RouterOutput } from '../core/types.ts'
+
+/** The part of the router core the driver needs. */
+export interface DrivenRouter {
+  nextDeadline(): number
+  handleTimeout(now: number): void
+  takeOutputs(): RouterOutput[]
+}
+
+/**
+ * Owns time for the core: a monotonic integer-millisecond clock (performance.now) and a single
+ * timer. Re-entrant: an input fed while outputs are being handled (e.g. a listener that subscribes)
+ * is processed and its outputs drained by the outer loop.
+ */
+export class Driver {
+  private router: DrivenRouter | undefined
+  private readonly handle: (out: RouterOutput) => void
+  private readonly onError: (err: unknown) => void
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private timerAt = Infinity
+  private draining = false
+  private running = false
+
+  constructor (handle: (out: RouterOutput) => void, onError: (err: unknown) => void) {
+    this.handle = handle
+    this.onError = onError
+  }
+
+  /** monotonic milliseconds (integer) */
+  now (): number {
+    return Math.floor(performance.now())
+  }
+
+  start (router: DrivenRouter): void {
+    this.router = router
+    this.running = true
+    this.drain()
+  }
+
+  stop (): void {
+    this.running = false
+    this.disarm()
+  }
+
+  /** Feeds one input to the core, then drains its outputs and re-arms the timer. */
+  run<T>(input: (now: number) => T): T {
+    const result = input(this.now())
+    this.drain()
+    return result
+  }
+
+  private drain (): void {
+    const router = this.router
+    if (this.draining || router === undefined) { return }
+    this.draining = true
+    try {
+      for (let outs = router.takeOutputs(); outs.length > 0; outs = router.takeOutputs()) {
+        for (const out of outs) {
+          try {
+            this.handle(out)
+          } catch (err) {
+            this.onError(err)
+          }
+        }
+      }
+    } finally {
+      this.draining = false
+    }
+    this.arm()
+  }
+
+  private arm (): void {
+    if (!this.running || this.router === undefined) { return }
+    const at = this.router.nextDeadline()
+    if (at === this.timerAt && this.timer !== undefined) { return }
+    this.disarm()
+    if (!Number.isFinite(at)) { return }
+    this.timerAt = at
+    this.timer = setTimeout(this.fire, Math.max(0, at - this.now()))
+  }
+
+  private disarm (): void {
+    if (this.timer !== undefined) { clearTimeout(this.timer) }
+    this.timer = undefined
+    this.timerAt = Infinity
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined
+    this.timerAt = Infinity
+    if (!this.running || this.router === undefined) { return }
+    const router = this.router
+    try {
+      this.run(now => { router.handleTimeout(now) })
+    } catch (err) {
+      this.onError(err)
+      this.arm()
+    }
+  }
+}
