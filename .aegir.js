@@ -10,6 +10,6 @@ export default {
     ignore: ['node']
   },
   lint: {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'benchmarks/**/*.ts', 'scripts/**/*.ts', '!test/codec/pb/**']
+    files: ['src/**/*.ts', 'test/**/*.ts', 'benchmarks/**/*.ts', 'scripts/**/*.ts', '!src/codec/pb/**']
   }
 }

@@ -1,5 +1,5 @@
 // Code generation: runs protobufjs-cli's pbjs over proto/rpc.proto to emit the static protobufjs
-// module (ESM + .d.ts) that the codec tests use as an independent schema oracle. Owns no state.
+// module (ESM + .d.ts) in generated/ that the codec tests use as an independent schema oracle.
 
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const outDir = join(root, 'test', 'codec', 'pb')
+const outDir = join(root, 'generated')
 const outJs = join(outDir, 'rpc.js')
 const outDts = join(outDir, 'rpc.d.ts')
 const pbjs = createRequire(import.meta.url).resolve('protobufjs-cli/bin/pbjs')
@@ -27,7 +27,7 @@ execFileSync(process.execPath, [
   '--wrap', 'esm',
   '--no-create', '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl',
   '--dts',
-  '--out', 'test/codec/pb/rpc.js',
+  '--out', 'generated/rpc.js',
   'proto/rpc.proto'
 ], { cwd: root, stdio: 'inherit' })
 

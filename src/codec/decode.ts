@@ -1,0 +1,346 @@
+// Frame → DecodedRpc: one pass over the bytes with soft caps (skip and count) and hard caps
+// (reject). State: a per-call Cursor and tallies; ids and bytes fields are views into the frame.
+
+import { CodecError, malformed, overLimit } from './errors.ts'
+import { resolveLimits, zeroSkips } from './limits.ts'
+import {
+  Cursor, WIRE_LEN, WIRE_VARINT, expectWire, readBool, readBytes, readLenEnd, readString, readTag, readVarint,
+  skipField
+} from './read.ts'
+import type { DecodeLimits, SkipCounts } from './limits.ts'
+import type {
+  ControlExtensions, ControlIHave, ControlMessage, ControlPrune, DecodedMessage, DecodedRpc, PartialMessagesExtension, PeerInfo, SubOpts
+} from '../types.ts'
+
+export interface DecodeResult {
+  rpc: DecodedRpc
+  skipped: SkipCounts
+}
+
+const TEST_EXTENSION_FIELD = 6492434
+
+/** Running totals over one frame, for the per-RPC caps. */
+interface Tally {
+  lim: Readonly<DecodeLimits>
+  skipped: SkipCounts
+  subscriptions: number
+  messages: number
+  ihave: number
+  iwant: number
+  graft: number
+  prune: number
+  idontwant: number
+  ids: number
+  idontwantIds: number
+}
+
+/**
+ * Decodes one RPC body (without its length prefix). Never throws anything but CodecError.
+ * Returned ids, bytes fields and each message's `raw` are views into `frame`: they keep it alive
+ * and change if the caller reuses the buffer.
+ */
+export function decodeRpc (frame: Uint8Array, limits?: Partial<DecodeLimits>): DecodeResult {
+  const t: Tally = {
+    lim: resolveLimits(limits),
+    skipped: zeroSkips(),
+    subscriptions: 0,
+    messages: 0,
+    ihave: 0,
+    iwant: 0,
+    graft: 0,
+    prune: 0,
+    idontwant: 0,
+    ids: 0,
+    idontwantIds: 0
+  }
+  try {
+    return { rpc: decodeBody(new Cursor(frame), frame.length, t), skipped: t.skipped }
+  } catch (err) {
+    if (err instanceof CodecError) { throw err }
+    // defensive: a bug in this decoder must not surface as a foreign exception
+    throw malformed('internal', 0, String(err))
+  }
+}
+
+function decodeBody (c: Cursor, end: number, t: Tally): DecodedRpc {
+  const rpc: DecodedRpc = {
+    subscriptions: [],
+    messages: [],
+    control: undefined,
+    partial: undefined,
+    testExtension: undefined
+  }
+  const lim = t.lim
+  while (c.pos < end) {
+    readTag(c, end)
+    switch (c.field) {
+      case 1: {
+        expectWire(c, WIRE_LEN)
+        const stop = readLenEnd(c, end)
+        if (++t.subscriptions > lim.hardMaxEntries) { throw overLimit('hardMaxEntries', t.subscriptions, lim.hardMaxEntries) }
+        if (t.subscriptions > lim.maxSubscriptions) {
+          t.skipped.subscriptions++
+        } else {
+          rpc.subscriptions.push(decodeSubOpts(c, stop, lim))
+        }
+        c.pos = stop
+        break
+      }
+      case 2: {
+        expectWire(c, WIRE_LEN)
+        const stop = readLenEnd(c, end)
+        if (++t.messages > lim.hardMaxEntries) { throw overLimit('hardMaxEntries', t.messages, lim.hardMaxEntries) }
+        if (t.messages > lim.maxMessages) {
+          t.skipped.messages++
+        } else {
+          rpc.messages.push(decodeMessage(c, stop, lim))
+        }
+        c.pos = stop
+        break
+      }
+      case 3:
+        expectWire(c, WIRE_LEN)
+        rpc.control ??= { ihave: [], iwant: [], graft: [], prune: [], idontwant: [], extensions: undefined }
+        decodeControl(c, readLenEnd(c, end), t, rpc.control)
+        break
+      case 10:
+        expectWire(c, WIRE_LEN)
+        rpc.partial = decodePartial(c, readLenEnd(c, end), lim, rpc.partial)
+        break
+      case TEST_EXTENSION_FIELD:
+        // TestExtension is an empty message: its content (unknown fields) is skipped
+        expectWire(c, WIRE_LEN)
+        c.pos = readLenEnd(c, end)
+        rpc.testExtension = true
+        break
+      default:
+        skipField(c, end, lim.maxGroupDepth)
+    }
+  }
+  return rpc
+}
+
+function decodeSubOpts (c: Cursor, end: number, lim: Readonly<DecodeLimits>): SubOpts {
+  const s: SubOpts = { subscribe: undefined, topic: undefined, requestsPartial: undefined, supportsSendingPartial: undefined }
+  while (c.pos < end) {
+    readTag(c, end)
+    switch (c.field) {
+      case 1: s.subscribe = readBool(c, end); break
+      case 2: s.topic = readString(c, end); break
+      case 3: s.requestsPartial = readBool(c, end); break
+      case 4: s.supportsSendingPartial = readBool(c, end); break
+      default: skipField(c, end, lim.maxGroupDepth)
+    }
+  }
+  return s
+}
+
+/** A message's `raw` is its exact encoding, unknown fields included (the signature covers them). */
+function decodeMessage (c: Cursor, end: number, lim: Readonly<DecodeLimits>): DecodedMessage {
+  const m: DecodedMessage = {
+    from: undefined,
+    data: undefined,
+    seqno: undefined,
+    topic: '',
+    signature: undefined,
+    key: undefined,
+    raw: c.buf.subarray(c.pos, end)
+  }
+  while (c.pos < end) {
+    readTag(c, end)
+    switch (c.field) {
+      case 1: m.from = readBytes(c, end); break
+      case 2: m.data = readBytes(c, end); break
+      case 3: m.seqno = readBytes(c, end); break
+      case 4: m.topic = readString(c, end); break
+      case 5: m.signature = readBytes(c, end); break
+      case 6: m.key = readBytes(c, end); break
+      default: skipField(c, end, lim.maxGroupDepth)
+    }
+  }
+  return m
+}
+
+/** Repeated occurrences of the control field merge into one ControlMessage, as protobuf requires. */
+function decodeControl (c: Cursor, end: number, t: Tally, ctrl: ControlMessage): void {
+  const lim = t.lim
+  while (c.pos < end) {
+    readTag(c, end)
+    const field = c.field
+    if (field < 1 || field > 6) {
+      skipField(c, end, lim.maxGroupDepth)
+      continue
+    }
+    expectWire(c, WIRE_LEN)
+    const stop = readLenEnd(c, end)
+    switch (field) {
+      case 1:
+        if (keepEntry(t, 'ihave')) { ctrl.ihave.push(decodeIHave(c, stop, t)) }
+        break
+      case 2:
+        if (keepEntry(t, 'iwant')) { ctrl.iwant.push({ messageIds: decodeIds(c, stop, t, lim.maxIWantIds, 'iwantIds') }) }
+        break
+      case 3:
+        if (keepEntry(t, 'graft')) { ctrl.graft.push({ topic: decodeTopicOnly(c, stop, lim) }) }
+        break
+      case 4:
+        if (keepEntry(t, 'prune')) { ctrl.prune.push(decodePrune(c, stop, t)) }
+        break
+      case 5:
+        if (keepEntry(t, 'idontwant')) {
+          const ids = decodeIds(c, stop, t, lim.maxIDontWantIds - t.idontwantIds, 'idontwantIds')
+          t.idontwantIds += ids.length
+          ctrl.idontwant.push({ messageIds: ids })
+        }
+        break
+      default:
+        ctrl.extensions = decodeExtensions(c, stop, lim, ctrl.extensions)
+    }
+    c.pos = stop
+  }
+}
+
+type EntryKind = 'ihave' | 'iwant' | 'graft' | 'prune' | 'idontwant'
+
+/** Counts one control entry of a kind; false (and counted as skipped) when over the soft cap. */
+function keepEntry (t: Tally, kind: EntryKind): boolean {
+  const n = ++t[kind]
+  if (n > t.lim.hardMaxEntries) { throw overLimit('hardMaxEntries', n, t.lim.hardMaxEntries) }
+  if (n > t.lim.maxControlEntries) {
+    t.skipped[kind]++
+    return false
+  }
+  return true
+}
+
+function decodeIHave (c: Cursor, end: number, t: Tally): ControlIHave {
+  const entry: ControlIHave = { topic: '', messageIds: [] }
+  const lim = t.lim
+  while (c.pos < end) {
+    readTag(c, end)
+    if (c.field === 1) {
+      entry.topic = readString(c, end)
+    } else if (c.field === 2) {
+      const id = readBytes(c, end)
+      countId(t)
+      if (entry.messageIds.length < lim.maxIHaveIds) {
+        entry.messageIds.push(id)
+      } else {
+        t.skipped.ihaveIds++
+      }
+    } else {
+      skipField(c, end, lim.maxGroupDepth)
+    }
+  }
+  return entry
+}
+
+function countId (t: Tally): void {
+  if (++t.ids > t.lim.hardMaxIds) { throw overLimit('hardMaxIds', t.ids, t.lim.hardMaxIds) }
+}
+
+/** IWANT / IDONTWANT bodies: field 1 is the repeated id; ids past `keep` are skipped and counted. */
+function decodeIds (c: Cursor, end: number, t: Tally, keep: number, kind: 'iwantIds' | 'idontwantIds'): Uint8Array[] {
+  const ids: Uint8Array[] = []
+  while (c.pos < end) {
+    readTag(c, end)
+    if (c.field === 1) {
+      const id = readBytes(c, end)
+      countId(t)
+      if (ids.length < keep) {
+        ids.push(id)
+      } else {
+        t.skipped[kind]++
+      }
+    } else {
+      skipField(c, end, t.lim.maxGroupDepth)
+    }
+  }
+  return ids
+}
+
+function decodeTopicOnly (c: Cursor, end: number, lim: Readonly<DecodeLimits>): string {
+  let topic = ''
+  while (c.pos < end) {
+    readTag(c, end)
+    if (c.field === 1) {
+      topic = readString(c, end)
+    } else {
+      skipField(c, end, lim.maxGroupDepth)
+    }
+  }
+  return topic
+}
+
+function decodePrune (c: Cursor, end: number, t: Tally): ControlPrune {
+  const lim = t.lim
+  const prune: ControlPrune = { topic: '', peers: [], backoff: undefined }
+  let seen = 0
+  while (c.pos < end) {
+    readTag(c, end)
+    if (c.field === 1) {
+      prune.topic = readString(c, end)
+    } else if (c.field === 2) {
+      expectWire(c, WIRE_LEN)
+      const stop = readLenEnd(c, end)
+      if (++seen > lim.hardMaxPeersPerPrune) { throw overLimit('hardMaxPeersPerPrune', seen, lim.hardMaxPeersPerPrune) }
+      if (prune.peers.length < lim.maxPeersPerPrune) {
+        prune.peers.push(decodePeerInfo(c, stop, lim))
+      } else {
+        t.skipped.peers++
+      }
+      c.pos = stop
+    } else if (c.field === 3) {
+      expectWire(c, WIRE_VARINT)
+      prune.backoff = readVarint(c, end)
+    } else {
+      skipField(c, end, lim.maxGroupDepth)
+    }
+  }
+  return prune
+}
+
+function decodePeerInfo (c: Cursor, end: number, lim: Readonly<DecodeLimits>): PeerInfo {
+  const p: PeerInfo = { peerId: undefined, signedPeerRecord: undefined }
+  while (c.pos < end) {
+    readTag(c, end)
+    if (c.field === 1) {
+      p.peerId = readBytes(c, end)
+    } else if (c.field === 2) {
+      p.signedPeerRecord = readBytes(c, end)
+    } else {
+      skipField(c, end, lim.maxGroupDepth)
+    }
+  }
+  return p
+}
+
+function decodeExtensions (c: Cursor, end: number, lim: Readonly<DecodeLimits>, prev?: ControlExtensions): ControlExtensions {
+  const x: ControlExtensions = prev ?? { partialMessages: undefined, testExtension: undefined }
+  while (c.pos < end) {
+    readTag(c, end)
+    if (c.field === 10) {
+      x.partialMessages = readBool(c, end)
+    } else if (c.field === TEST_EXTENSION_FIELD) {
+      x.testExtension = readBool(c, end)
+    } else {
+      skipField(c, end, lim.maxGroupDepth)
+    }
+  }
+  return x
+}
+
+function decodePartial (c: Cursor, end: number, lim: Readonly<DecodeLimits>, prev?: PartialMessagesExtension): PartialMessagesExtension {
+  const p: PartialMessagesExtension = prev ?? { topicId: undefined, groupId: undefined, partialMessage: undefined, partsMetadata: undefined }
+  while (c.pos < end) {
+    readTag(c, end)
+    switch (c.field) {
+      case 1: p.topicId = readBytes(c, end); break
+      case 2: p.groupId = readBytes(c, end); break
+      case 3: p.partialMessage = readBytes(c, end); break
+      case 4: p.partsMetadata = readBytes(c, end); break
+      default: skipField(c, end, lim.maxGroupDepth)
+    }
+  }
+  return p
+}

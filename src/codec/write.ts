@@ -1,0 +1,114 @@
+// Protobuf wire writing primitives into a preallocated buffer: varints, tags, strings, bytes.
+// State: the Writer's buffer and position; sizes are computed before writing (see encode.ts).
+
+const utf8 = new TextEncoder()
+
+export class Writer {
+  buf: Uint8Array
+  pos: number
+
+  constructor (size: number) {
+    this.buf = new Uint8Array(size)
+    this.pos = 0
+  }
+}
+
+/** Bytes taken by an unsigned varint of a non-negative integer (up to 2^64 − 1). */
+export function varintSize (n: number): number {
+  if (n < 0x80) { return 1 }
+  if (n < 0x4000) { return 2 }
+  if (n < 0x200000) { return 3 }
+  if (n < 0x10000000) { return 4 }
+  let size = 4
+  n = Math.floor(n / 0x10000000)
+  while (n > 0) {
+    size++
+    n = Math.floor(n / 128)
+  }
+  return Math.min(size, 10)
+}
+
+/** Writes an unsigned varint; values at or above 2^64 are written as 2^64 − 1. */
+export function writeVarint (w: Writer, n: number): void {
+  const buf = w.buf
+  let pos = w.pos
+  if (n < 0x80000000) {
+    while (n >= 0x80) {
+      buf[pos++] = (n & 0x7f) | 0x80
+      n >>>= 7
+    }
+    buf[pos++] = n
+    w.pos = pos
+    return
+  }
+  if (n >= 18446744073709552000) { // 2^64: the nearest double above 2^64 − 1
+    buf.fill(0xff, pos, pos + 9)
+    buf[pos + 9] = 0x01
+    w.pos = pos + 10
+    return
+  }
+  while (n >= 0x80) {
+    buf[pos++] = (n % 128) | 0x80
+    n = Math.floor(n / 128)
+  }
+  buf[pos++] = n
+  w.pos = pos
+}
+
+/** Writes a tag byte sequence (precomputed by tagBytes). */
+export function writeTag (w: Writer, tag: number): void {
+  if (tag < 0x80) {
+    w.buf[w.pos++] = tag
+  } else {
+    writeVarint(w, tag)
+  }
+}
+
+/** UTF-8 length of a string, counting a lone surrogate as U+FFFD (3 bytes) as TextEncoder does. */
+export function utf8Length (s: string): number {
+  const n = s.length
+  let len = n
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) { continue }
+    if (c < 0x800) {
+      len += 1
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      len += 2 // a surrogate pair: 2 UTF-16 units, 4 bytes
+      i++
+    } else {
+      len += 2
+    }
+  }
+  return len
+}
+
+/** Writes a string whose UTF-8 length the caller computed with utf8Length. */
+export function writeString (w: Writer, s: string, byteLength: number): void {
+  const buf = w.buf
+  let pos = w.pos
+  if (byteLength === s.length) {
+    for (let i = 0; i < byteLength; i++) { buf[pos++] = s.charCodeAt(i) }
+  } else {
+    utf8.encodeInto(s, buf.subarray(pos, pos + byteLength))
+    pos += byteLength
+  }
+  w.pos = pos
+}
+
+export function writeBytes (w: Writer, b: Uint8Array): void {
+  if (b.length < 32) {
+    const buf = w.buf
+    let pos = w.pos
+    for (let i = 0; i < b.length; i++) { buf[pos++] = b[i] }
+    w.pos = pos
+  } else {
+    w.buf.set(b, w.pos)
+    w.pos += b.length
+  }
+}
+
+/** Size of a length-delimited field (tag, length prefix, body) given tag size and body length. */
+export function ldSize (tagSize: number, len: number): number {
+  return tagSize + varintSize(len) + len
+}
