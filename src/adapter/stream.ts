@@ -1,0 +1,112 @@
+// Streams of one peer: the writer that drains the peer's send queue into its outbound stream with
+// real backpressure, and the inbound read loop that cuts frames out of the peer's inbound stream.
+
+import type { SendQueue } from './send-queue.ts'
+import type { FrameReader } from '../codec/frame.ts'
+import type { Stream } from '@libp2p/interface'
+
+/** Most bytes coalesced into one write (a single frame may exceed it). */
+const MAX_WRITE_BYTES = 1024 * 1024
+
+const nextTick: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => { setImmediate(fn) } : queueMicrotask
+
+/**
+ * Writes a peer's queued frames to its outbound stream. Frames queued in one tick go out in one
+ * `send`; when `send` reports a full buffer the writer waits for the stream's 'drain' event, and
+ * meanwhile frames stay in the bounded send queue, where priorities, expiry and drops apply.
+ */
+export class PeerWriter {
+  readonly queue: SendQueue
+  private stream: Stream | undefined
+  private readonly now: () => number
+  private readonly onError: (err: Error) => void
+  private scheduled = false
+  private waitingDrain = false
+  private readonly onDrain = (): void => {
+    this.waitingDrain = false
+    this.schedule()
+  }
+
+  constructor (queue: SendQueue, now: () => number, onError: (err: Error) => void) {
+    this.queue = queue
+    this.now = now
+    this.onError = onError
+  }
+
+  get attached (): boolean { return this.stream !== undefined }
+
+  /** Starts writing to `stream` (frames queued before it opened are sent first). */
+  attach (stream: Stream): void {
+    this.detach()
+    this.stream = stream
+    this.waitingDrain = stream.writableNeedsDrain
+    stream.addEventListener('drain', this.onDrain)
+    this.schedule()
+  }
+
+  /** Stops writing (the stream closed); queued frames stay for a replacement stream. */
+  detach (): void {
+    this.stream?.removeEventListener('drain', this.onDrain)
+    this.stream = undefined
+    this.waitingDrain = false
+  }
+
+  /** Call after queueing frames: flushes on the next tick unless one is pending or the stream is full. */
+  schedule (): void {
+    if (this.scheduled || this.waitingDrain || this.stream === undefined) { return }
+    this.scheduled = true
+    nextTick(() => {
+      this.scheduled = false
+      this.flush()
+    })
+  }
+
+  private flush (): void {
+    const stream = this.stream
+    if (stream === undefined || this.waitingDrain) { return }
+    if (stream.status !== 'open' || stream.writeStatus !== 'writable') {
+      this.detach()
+      return
+    }
+    const frames = this.queue.drain(this.now(), MAX_WRITE_BYTES)
+    if (frames.length === 0) { return }
+    try {
+      if (!stream.send(concat(frames))) {
+        this.waitingDrain = true
+        return
+      }
+    } catch (err) {
+      this.detach()
+      this.onError(err as Error)
+      return
+    }
+    if (this.queue.length > 0) { this.schedule() }
+  }
+}
+
+function concat (frames: Uint8Array[]): Uint8Array {
+  if (frames.length === 1) { return frames[0] }
+  let size = 0
+  for (const f of frames) { size += f.length }
+  const out = new Uint8Array(size)
+  let pos = 0
+  for (const f of frames) {
+    out.set(f, pos)
+    pos += f.length
+  }
+  return out
+}
+
+/**
+ * Reads frames from an inbound stream until it ends, handing each body to `onFrame`. Throws what the
+ * reader or `onFrame` throws (a CodecError for a malformed or over-limit frame); the caller resets.
+ */
+export async function readFrames (stream: Stream, reader: FrameReader, onFrame: (body: Uint8Array) => void): Promise<void> {
+  for await (const chunk of stream) {
+    reader.push(chunk)
+    for (let body = reader.next(); body !== undefined; body = reader.next()) {
+      onFrame(body)
+    }
+  }
+  reader.end()
+}
