@@ -138,3 +138,9 @@ export interface PeerIdCodec {
   toKey(bytes: Uint8Array): PeerKey | undefined
   toBytes(peer: PeerKey): Uint8Array
 }
+
+/** What `Router.publish` reports: who the message was sent to, or that it was already seen. */
+export interface PublishResult {
+  recipients: PeerKey[]
+  duplicate: boolean
+}

@@ -1,0 +1,32 @@
+// The feature table: what a peer supports, decided once from the protocol id it negotiated
+// (SPEC.md §1). Every protocol-dependent decision in the core reads these flags.
+
+import { FloodsubID, GossipsubIDv10, GossipsubIDv11, GossipsubIDv12, GossipsubIDv13 } from './types.ts'
+
+export interface ProtocolFeatures {
+  /** mesh, GRAFT/PRUNE, IHAVE/IWANT (meshsub ≥ 1.0); false for floodsub */
+  readonly mesh: boolean
+  /** PRUNE backoff and peer exchange (≥ 1.1) */
+  readonly px: boolean
+  /** IDONTWANT (≥ 1.2) */
+  readonly idontwant: boolean
+  /** ControlExtensions in the first RPC (≥ 1.3) */
+  readonly extensions: boolean
+}
+
+const floodsub: ProtocolFeatures = Object.freeze({ mesh: false, px: false, idontwant: false, extensions: false })
+const table: Readonly<Record<string, ProtocolFeatures>> = Object.freeze({
+  [FloodsubID]: floodsub,
+  [GossipsubIDv10]: Object.freeze({ mesh: true, px: false, idontwant: false, extensions: false }),
+  [GossipsubIDv11]: Object.freeze({ mesh: true, px: true, idontwant: false, extensions: false }),
+  [GossipsubIDv12]: Object.freeze({ mesh: true, px: true, idontwant: true, extensions: false }),
+  [GossipsubIDv13]: Object.freeze({ mesh: true, px: true, idontwant: true, extensions: true })
+})
+
+/** Protocol ids we speak, newest first (the adapter registers them in this order). */
+export const supportedProtocols: readonly string[] = Object.freeze([GossipsubIDv13, GossipsubIDv12, GossipsubIDv11, GossipsubIDv10, FloodsubID])
+
+/** Features of a negotiated protocol, or undefined for a protocol we do not speak. */
+export function protocolFeatures (protocol: string): ProtocolFeatures | undefined {
+  return Object.hasOwn(table, protocol) ? table[protocol] : undefined
+}

@@ -1,0 +1,127 @@
+// Connected pubsub peers: protocol features, direction, topics, extension state, the per-heartbeat
+// IHAVE/IWANT/IDONTWANT counters and the IDONTWANT ids each peer sent us.
+
+import { protocolFeatures } from './features.ts'
+import type { ProtocolFeatures } from './features.ts'
+import type { ControlExtensions } from '../types.ts'
+import type { ConnectInfo, MsgIdKey, PeerKey } from './types.ts'
+
+export interface PeerState {
+  readonly key: PeerKey
+  readonly protocol: string
+  readonly features: ProtocolFeatures
+  readonly outbound: boolean
+  /** the peer id bytes (author comparison, PX entries) */
+  readonly idBytes: Uint8Array
+  readonly direct: boolean
+  /**
+   * Topics the peer subscribed to. Bound: maxPeerTopics entries and maxPeerTopicBytes name bytes
+   * (excess subscriptions ignored). Pruned: on UNSUBSCRIBE and when the peer is removed.
+   */
+  readonly topics: Set<string>
+  topicBytes: number
+  /** an RPC from this peer has been handled (extensions are read from the first one only) */
+  firstRpcSeen: boolean
+  /** the extensions the peer advertised in its first RPC */
+  extensions: ControlExtensions | undefined
+  /** the peer sent us the test extension */
+  testExtensionReceived: boolean
+  /** IHAVE-bearing RPCs this heartbeat (cap maxIHaveMessages); reset each heartbeat */
+  ihaveRpcs: number
+  /** ids asked of this peer via IWANT this heartbeat (cap maxIHaveLength); reset each heartbeat */
+  iasked: number
+  /** IDONTWANT-bearing RPCs this heartbeat (cap idontwantMaxMessages); reset each heartbeat */
+  idontwantRpcs: number
+  /**
+   * ids the peer does not want → heartbeat tick received. Bound: idontwantMaxStored (oldest
+   * dropped). Pruned: each heartbeat after idontwantRetentionTicks, and with the peer.
+   */
+  readonly dontWant: Map<MsgIdKey, number>
+}
+
+/** The table of connected peers. */
+export class PeerTable {
+  /** Bound: connected peers (the connection manager's limit). Pruned: removePeer. */
+  private readonly peers = new Map<PeerKey, PeerState>()
+  private readonly directKeys: ReadonlySet<PeerKey>
+  /** connected floodsub peers (they get every message of their topics); a subset of `peers` */
+  private readonly flood = new Set<PeerKey>()
+
+  constructor (directPeers: readonly PeerKey[]) {
+    this.directKeys = new Set(directPeers)
+  }
+
+  /** Adds a peer; undefined when its protocol is not one we speak. */
+  add (key: PeerKey, info: ConnectInfo, idBytes: Uint8Array): PeerState | undefined {
+    const features = protocolFeatures(info.protocol)
+    if (features === undefined) { return undefined }
+    const state: PeerState = {
+      key,
+      protocol: info.protocol,
+      features,
+      outbound: info.outbound,
+      idBytes,
+      direct: this.directKeys.has(key),
+      topics: new Set(),
+      topicBytes: 0,
+      firstRpcSeen: false,
+      extensions: undefined,
+      testExtensionReceived: false,
+      ihaveRpcs: 0,
+      iasked: 0,
+      idontwantRpcs: 0,
+      dontWant: new Map()
+    }
+    this.peers.set(key, state)
+    if (!features.mesh) { this.flood.add(key) }
+    return state
+  }
+
+  remove (key: PeerKey): PeerState | undefined {
+    const state = this.peers.get(key)
+    this.peers.delete(key)
+    this.flood.delete(key)
+    return state
+  }
+
+  get (key: PeerKey): PeerState | undefined {
+    return this.peers.get(key)
+  }
+
+  has (key: PeerKey): boolean {
+    return this.peers.has(key)
+  }
+
+  isDirect (key: PeerKey): boolean {
+    return this.directKeys.has(key)
+  }
+
+  directPeers (): ReadonlySet<PeerKey> {
+    return this.directKeys
+  }
+
+  floodsubPeers (): ReadonlySet<PeerKey> {
+    return this.flood
+  }
+
+  values (): IterableIterator<PeerState> {
+    return this.peers.values()
+  }
+
+  keys (): IterableIterator<PeerKey> {
+    return this.peers.keys()
+  }
+
+  get size (): number {
+    return this.peers.size
+  }
+}
+
+/** True when `a` and `b` hold the same bytes. */
+export function bytesEqual (a: Uint8Array | undefined, b: Uint8Array): boolean {
+  if (a === undefined || a.length !== b.length) { return false }
+  for (let i = a.length - 1; i >= 0; i--) {
+    if (a[i] !== b[i]) { return false }
+  }
+  return true
+}

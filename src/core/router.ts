@@ -1,0 +1,338 @@
+// The router: the GossipSub state machine's entry points (inputs with `now`, outputs drained by
+// takeOutputs) and read-only views. It owns the RouterState and composes the phase/control modules.
+
+import { MessageCache } from '../cache/message-cache.ts'
+import { TimeCache } from '../cache/time-cache.ts'
+import { topicDegrees } from '../config.ts'
+import { BackoffTable } from './backoff.ts'
+import { handleExtensions, sendHello } from './control/extensions.ts'
+import { graftable, graftPeer, handleGraft } from './control/graft.ts'
+import { handleIDontWant, sendIDontWant } from './control/idontwant.ts'
+import { handleIHave } from './control/ihave.ts'
+import { handleIWant } from './control/iwant.ts'
+import { handlePrune } from './control/prune.ts'
+import { runHeartbeat } from './heartbeat.ts'
+import { join, leave } from './join.ts'
+import { MeshTable } from './mesh.ts'
+import { Outbox } from './outbox.ts'
+import { bytesEqual, PeerTable } from './peers.ts'
+import { GossipPromises } from './promises.ts'
+import { forwardMessage, selectPublishRecipients, sendPublish } from './publish.ts'
+import { TopicTable } from './topics.ts'
+import { FloodsubID } from './types.ts'
+import { PendingValidations } from './validation.ts'
+import { ZeroScore } from './zero-score.ts'
+import type { PeerState } from './peers.ts'
+import type { Rng } from './rng.ts'
+import type { RouterState } from './state.ts'
+import type {
+  ConnectInfo, InRpc, MsgIdKey, PeerIdCodec, PeerKey, PublishResult, RejectReason, RouterMessage,
+  RouterOutput, ScoreProvider, ValidationResult
+} from './types.ts'
+import type { RouterConfig } from '../config.ts'
+import type { ControlExtensions, SubOpts } from '../types.ts'
+
+export interface RouterInit {
+  /** from `validateRouterConfig`: validated and frozen */
+  config: RouterConfig
+  localPeer: PeerKey
+  rng: Rng
+  peerIds: PeerIdCodec
+  /** default: every peer scores 0 */
+  score?: ScoreProvider
+  /** start time; the first heartbeat runs heartbeatInitialDelay later */
+  now: number
+}
+
+/** Current size of every bounded structure (for tests, fuzzing and metrics). */
+export interface RouterSizes {
+  peers: number
+  /** sum over peers of their subscribed topics, and the largest single peer's count */
+  peerTopics: number
+  maxPeerTopics: number
+  /** topics with at least one subscribed peer */
+  knownTopics: number
+  myTopics: number
+  meshTopics: number
+  meshPeers: number
+  fanoutTopics: number
+  fanoutPeers: number
+  backoff: number
+  seen: number
+  mcache: number
+  mcacheBytes: number
+  promises: number
+  /** sum over peers of ids asked via IWANT this heartbeat */
+  iwantAsked: number
+  /** sum over peers of IDONTWANT ids held, and the largest single peer's count */
+  idontwant: number
+  maxIdontwantPerPeer: number
+  pendingValidations: number
+  pendingDials: number
+  pendingControl: number
+}
+
+export class Router {
+  private readonly s: RouterState
+  private nextHeartbeat: number
+
+  constructor (init: RouterInit) {
+    const { config } = init
+    this.s = {
+      config,
+      localPeer: init.localPeer,
+      localIdBytes: init.peerIds.toBytes(init.localPeer),
+      rng: init.rng,
+      peerIds: init.peerIds,
+      score: init.score ?? new ZeroScore(),
+      peers: new PeerTable(config.directPeers),
+      topics: new TopicTable(),
+      mesh: new MeshTable(),
+      backoff: new BackoffTable(config.backoffSlackTicks * config.heartbeatInterval),
+      mcache: new MessageCache(config.mcacheLength, config.mcacheGossip, config.mcacheMaxMessages, config.mcacheMaxBytes),
+      seen: new TimeCache(config.seenTTL, config.seenMaxEntries),
+      promises: new GossipPromises(),
+      validation: new PendingValidations(config.maxPendingValidations),
+      dials: new TimeCache(config.pendingDialTTL, config.maxPendingDials),
+      out: new Outbox(),
+      counters: {
+        subscriptionsOverLimit: 0,
+        ihaveThrottled: 0,
+        idontwantThrottled: 0,
+        iwantOverRetransmission: 0,
+        pxDialsDropped: 0,
+        messagesUnsubscribedTopic: 0,
+        extensionsRepeated: 0
+      },
+      tick: 0
+    }
+    this.nextHeartbeat = init.now + config.heartbeatInitialDelay
+  }
+
+  /** A pubsub stream to `peer` is up: track it and send our hello. */
+  addPeer (peer: PeerKey, info: ConnectInfo, now: number): void {
+    const s = this.s
+    if (s.peers.has(peer)) { this.removePeer(peer, now) }
+    if (!s.config.floodsub && info.protocol === FloodsubID) { return }
+    const p = s.peers.add(peer, info, s.peerIds.toBytes(peer))
+    if (p === undefined) { return }
+    s.dials.delete(peer)
+    s.score.addPeer(peer, now, info.ip)
+    s.out.trace({ type: 'add-peer', peer, protocol: info.protocol })
+    sendHello(s, p)
+  }
+
+  removePeer (peer: PeerKey, now: number): void {
+    const s = this.s
+    const p = s.peers.get(peer)
+    if (p === undefined) { return }
+    for (const topic of s.mesh.removePeer(peer)) { s.score.prune(peer, topic, now) }
+    s.topics.removePeer(p)
+    s.peers.remove(peer)
+    s.out.forget(peer)
+    s.score.removePeer(peer, now)
+    s.out.trace({ type: 'remove-peer', peer })
+  }
+
+  /** False for unknown and graylisted peers (score < graylistThreshold; direct peers exempt). */
+  acceptsRpcFrom (peer: PeerKey): boolean {
+    const p = this.s.peers.get(peer)
+    if (p === undefined) { return false }
+    return p.direct || this.s.score.score(peer) >= this.s.config.scoreThresholds.graylistThreshold
+  }
+
+  handleRpc (peer: PeerKey, rpc: InRpc, now: number): void {
+    const s = this.s
+    const p = s.peers.get(peer)
+    if (p === undefined || !this.acceptsRpcFrom(peer)) { return }
+    handleExtensions(s, p, rpc)
+    for (const sub of rpc.subscriptions) { this.applySubscription(p, sub, now) }
+    for (const msg of rpc.messages) { this.receiveMessage(p, msg, now) }
+    const c = rpc.control
+    if (c !== undefined && p.features.mesh) {
+      if (c.ihave.length > 0) { handleIHave(s, p, c.ihave, now) }
+      if (c.iwant.length > 0) { handleIWant(s, p, c.iwant) }
+      if (c.graft.length > 0) { handleGraft(s, p, c.graft, now) }
+      if (c.prune.length > 0) { handlePrune(s, p, c.prune, now) }
+      if (c.idontwant.length > 0) { handleIDontWant(s, p, c.idontwant) }
+    }
+    s.out.flushControl()
+  }
+
+  private applySubscription (p: PeerState, sub: SubOpts, now: number): void {
+    const s = this.s
+    const topic = sub.topic
+    if (topic === undefined || topic === '') { return }
+    const change = s.topics.apply(p, topic, sub.subscribe === true, s.config.maxPeerTopics, s.config.maxPeerTopicBytes)
+    if (change === 'over-limit') {
+      s.counters.subscriptionsOverLimit++
+      s.out.trace({ type: 'throttled', peer: p.key, what: 'subscription', count: p.topics.size })
+    } else if (change === 'subscribed') {
+      // graft a newly subscribed peer into a thin mesh now rather than at the next heartbeat
+      const mesh = s.mesh.meshOf(topic)
+      if (mesh !== undefined && mesh.size < topicDegrees(s.config, topic).Dlo && graftable(s, topic, p.key, now)) {
+        graftPeer(s, topic, p.key, now)
+      }
+    } else if (change === 'unsubscribed') {
+      if (s.mesh.removeFromMesh(topic, p.key)) { s.score.prune(p.key, topic, now) }
+      s.mesh.fanoutSet(topic)?.delete(p.key)
+    }
+  }
+
+  private receiveMessage (p: PeerState, msg: RouterMessage, now: number): void {
+    const s = this.s
+    if (!s.topics.mine.has(msg.topic)) {
+      s.counters.messagesUnsubscribedTopic++
+      return
+    }
+    s.promises.fulfil(msg.idKey)
+    if (s.seen.has(msg.idKey)) {
+      s.score.duplicateMessage(p.key, msg, now)
+      s.validation.addDuplicate(msg.idKey, p.key)
+      s.out.trace({ type: 'duplicate', peer: p.key, topic: msg.topic, idKey: msg.idKey })
+      return
+    }
+    if (bytesEqual(msg.from, s.localIdBytes)) {
+      // claims to be ours, yet our own publishes are all in the seen cache
+      s.score.rejectMessage(p.key, msg, 'self-origin', now)
+      s.out.trace({ type: 'reject', peer: p.key, topic: msg.topic, idKey: msg.idKey, reason: 'self-origin' })
+      return
+    }
+    if (s.validation.full) {
+      s.validation.dropped++
+      s.out.trace({ type: 'reject', peer: p.key, topic: msg.topic, idKey: msg.idKey, reason: 'ignored' })
+      return
+    }
+    s.seen.add(msg.idKey, now)
+    sendIDontWant(s, msg, p.key)
+    s.score.validateMessage(p.key, msg, now)
+    s.validation.add(msg, p.key, now)
+    s.out.emit({ type: 'validate', msg, propagationSource: p.key })
+  }
+
+  /** The adapter's verdict on a message it was asked to validate. */
+  reportValidation (idKey: MsgIdKey, result: ValidationResult, now: number, reason?: RejectReason): void {
+    const s = this.s
+    const pending = s.validation.take(idKey)
+    if (pending === undefined) { return }
+    const { msg, source } = pending
+    if (result === 'accept') {
+      s.score.deliverMessage(source, msg, now)
+      s.mcache.put(msg)
+      s.out.emit({ type: 'deliver', msg, propagationSource: source })
+      s.out.trace({ type: 'deliver', peer: source, topic: msg.topic, idKey })
+      forwardMessage(s, msg, source, pending.dups)
+    } else if (result === 'reject') {
+      const why = reason ?? 'validator-reject'
+      s.score.rejectMessage(source, msg, why, now)
+      s.out.trace({ type: 'reject', peer: source, topic: msg.topic, idKey, reason: why })
+    } else {
+      s.score.ignoreMessage(source, msg, now)
+      s.out.trace({ type: 'reject', peer: source, topic: msg.topic, idKey, reason: 'ignored' })
+    }
+    s.out.flushControl()
+  }
+
+  subscribe (topic: string, now: number): void {
+    join(this.s, topic, now)
+    this.s.out.flushControl()
+  }
+
+  unsubscribe (topic: string, now: number): void {
+    leave(this.s, topic, now)
+    this.s.out.flushControl()
+  }
+
+  /** Publishes our own message (already signed, with its id). Never throws for lack of peers. */
+  publish (msg: RouterMessage, now: number): PublishResult {
+    const s = this.s
+    if (!s.seen.add(msg.idKey, now)) { return { recipients: [], duplicate: true } }
+    s.mcache.put(msg)
+    sendIDontWant(s, msg, null)
+    const recipients = selectPublishRecipients(s, msg.topic, now)
+    sendPublish(s, msg, recipients)
+    if (s.config.emitSelf && s.topics.mine.has(msg.topic)) {
+      s.out.emit({ type: 'deliver', msg, propagationSource: null })
+    }
+    s.out.flushControl()
+    return { recipients: [...recipients], duplicate: false }
+  }
+
+  /** The earliest time `handleTimeout` must run. */
+  nextDeadline (): number {
+    return Math.min(this.nextHeartbeat, this.s.score.nextDeadline())
+  }
+
+  handleTimeout (now: number): void {
+    const s = this.s
+    if (now >= s.score.nextDeadline()) { s.score.handleTimeout(now) }
+    if (now >= this.nextHeartbeat) {
+      runHeartbeat(s, now)
+      this.nextHeartbeat += s.config.heartbeatInterval
+      // a driver that fell behind skips the missed heartbeats instead of running them in a burst
+      if (this.nextHeartbeat <= now) { this.nextHeartbeat = now + s.config.heartbeatInterval }
+    }
+    s.out.flushControl()
+  }
+
+  takeOutputs (): RouterOutput[] {
+    return this.s.out.take()
+  }
+
+  // ---- read-only views ----
+
+  getTopics (): string[] { return [...this.s.topics.mine] }
+  getSubscribers (topic: string): PeerKey[] { return [...this.s.topics.subscribersOf(topic)] }
+  getPeers (): PeerKey[] { return [...this.s.peers.keys()] }
+  getMeshPeers (topic: string): PeerKey[] { return [...(this.s.mesh.meshOf(topic) ?? [])] }
+  getFanoutPeers (topic: string): PeerKey[] { return [...this.s.mesh.fanoutOf(topic)] }
+  peerProtocol (peer: PeerKey): string | undefined { return this.s.peers.get(peer)?.protocol }
+  /** the extensions a peer advertised in its first RPC */
+  peerExtensions (peer: PeerKey): Readonly<ControlExtensions> | undefined { return this.s.peers.get(peer)?.extensions }
+  /** the peer sent us the interop test extension after both sides advertised it */
+  receivedTestExtension (peer: PeerKey): boolean { return this.s.peers.get(peer)?.testExtensionReceived === true }
+  isSeen (idKey: MsgIdKey): boolean { return this.s.seen.has(idKey) }
+  /** when the GRAFT backoff of (topic, peer) expires, if one is recorded */
+  backoffExpiry (topic: string, peer: PeerKey): number | undefined { return this.s.backoff.expiry(topic, peer) }
+  /** heartbeats run so far */
+  heartbeatTicks (): number { return this.s.tick }
+  /** counters of things ignored or dropped */
+  counters (): Readonly<RouterState['counters']> & { pendingValidationsDropped: number, seenEvicted: number, mcacheEvicted: number } {
+    return { ...this.s.counters, pendingValidationsDropped: this.s.validation.dropped, seenEvicted: this.s.seen.evicted, mcacheEvicted: this.s.mcache.evicted }
+  }
+
+  sizes (): RouterSizes {
+    const s = this.s
+    let peerTopics = 0
+    let maxPeerTopics = 0
+    let iwantAsked = 0
+    let idontwant = 0
+    let maxIdontwantPerPeer = 0
+    for (const p of s.peers.values()) {
+      peerTopics += p.topics.size
+      maxPeerTopics = Math.max(maxPeerTopics, p.topics.size)
+      iwantAsked += p.iasked
+      idontwant += p.dontWant.size
+      maxIdontwantPerPeer = Math.max(maxIdontwantPerPeer, p.dontWant.size)
+    }
+    return {
+      peers: s.peers.size,
+      peerTopics,
+      maxPeerTopics,
+      knownTopics: s.topics.knownTopics,
+      myTopics: s.topics.mine.size,
+      ...s.mesh.sizes(),
+      backoff: s.backoff.size,
+      seen: s.seen.size,
+      mcache: s.mcache.size,
+      mcacheBytes: s.mcache.bytes,
+      promises: s.promises.size,
+      iwantAsked,
+      idontwant,
+      maxIdontwantPerPeer,
+      pendingValidations: s.validation.size,
+      pendingDials: s.dials.size,
+      pendingControl: s.out.length
+    }
+  }
+}

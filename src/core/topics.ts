@@ -1,0 +1,74 @@
+// Topic membership: the topics we subscribe to, and which connected peers subscribe to each topic
+// (applied from SUBSCRIBE/UNSUBSCRIBE within the per-peer bounds of SPEC.md §7).
+
+import type { PeerState } from './peers.ts'
+import type { PeerKey } from './types.ts'
+
+export type SubscriptionChange = 'subscribed' | 'unsubscribed' | 'unchanged' | 'over-limit'
+
+const encoder = new TextEncoder()
+
+export class TopicTable {
+  /** Our subscriptions (local input only). */
+  readonly mine = new Set<string>()
+  /**
+   * topic → subscribed peers. Bound: connected peers × maxPeerTopics. Pruned: on UNSUBSCRIBE and
+   * removePeer; a topic's entry is deleted when its last subscriber leaves.
+   */
+  private readonly subscribers = new Map<string, Set<PeerKey>>()
+  private static readonly none: ReadonlySet<PeerKey> = new Set()
+
+  /** Applies one SUBSCRIBE/UNSUBSCRIBE of `peer`, honouring its topic-count and topic-byte bounds. */
+  apply (peer: PeerState, topic: string, subscribe: boolean, maxTopics: number, maxTopicBytes: number): SubscriptionChange {
+    if (subscribe) {
+      if (peer.topics.has(topic)) { return 'unchanged' }
+      const bytes = topicBytes(topic)
+      if (peer.topics.size >= maxTopics || peer.topicBytes + bytes > maxTopicBytes) { return 'over-limit' }
+      peer.topics.add(topic)
+      peer.topicBytes += bytes
+      let set = this.subscribers.get(topic)
+      if (set === undefined) {
+        set = new Set()
+        this.subscribers.set(topic, set)
+      }
+      set.add(peer.key)
+      return 'subscribed'
+    }
+    if (!peer.topics.delete(topic)) { return 'unchanged' }
+    peer.topicBytes -= topicBytes(topic)
+    this.dropSubscriber(topic, peer.key)
+    return 'unsubscribed'
+  }
+
+  /** Forgets every subscription of a departing peer. */
+  removePeer (peer: PeerState): void {
+    for (const topic of peer.topics) { this.dropSubscriber(topic, peer.key) }
+    peer.topics.clear()
+    peer.topicBytes = 0
+  }
+
+  private dropSubscriber (topic: string, key: PeerKey): void {
+    const set = this.subscribers.get(topic)
+    if (set === undefined) { return }
+    set.delete(key)
+    if (set.size === 0) { this.subscribers.delete(topic) }
+  }
+
+  /** The peers subscribed to `topic` (live view; do not mutate). */
+  subscribersOf (topic: string): ReadonlySet<PeerKey> {
+    return this.subscribers.get(topic) ?? TopicTable.none
+  }
+
+  /** Number of topics with at least one subscribed peer. */
+  get knownTopics (): number {
+    return this.subscribers.size
+  }
+}
+
+/** UTF-8 length of a topic name, without allocating for ASCII names. */
+function topicBytes (topic: string): number {
+  for (let i = 0; i < topic.length; i++) {
+    if (topic.charCodeAt(i) > 127) { return encoder.encode(topic).length }
+  }
+  return topic.length
+}

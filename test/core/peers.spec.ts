@@ -1,0 +1,106 @@
+import { expect } from 'aegir/chai'
+import { protocolFeatures, supportedProtocols } from '../../src/core/features.ts'
+import { FloodsubID, GossipsubIDv10, GossipsubIDv11, GossipsubIDv12, GossipsubIDv13 } from '../../src/core/types.ts'
+import { Harness, TestScore, controlTo, sends, traces } from './harness.ts'
+
+describe('core/peers: hello, subscriptions, feature table', () => {
+  it('sends our subscriptions in a hello on connect', () => {
+    const h = new Harness()
+    h.router.subscribe('a', h.now)
+    h.router.subscribe('b', h.now)
+    h.take()
+    const out = h.connect('p1')
+    const hello = sends(out, 'p1')
+    expect(hello).to.have.length(1)
+    expect(hello[0].rpc.subscriptions).to.deep.equal([{ subscribe: true, topic: 'a' }, { subscribe: true, topic: 'b' }])
+    expect(hello[0].priority).to.equal(0)
+    expect(h.router.getPeers()).to.deep.equal(['p1'])
+    expect(h.router.peerProtocol('p1')).to.equal(GossipsubIDv12)
+  })
+
+  it('sends nothing on connect when there is nothing to say', () => {
+    const h = new Harness()
+    expect(sends(h.connect('p1'))).to.have.length(0)
+  })
+
+  it('tracks SUBSCRIBE and UNSUBSCRIBE per peer and forgets a removed peer', () => {
+    const h = new Harness()
+    h.connect('p1', ['a', 'b'])
+    h.connect('p2', ['a'])
+    expect(h.router.getSubscribers('a').sort()).to.deep.equal(['p1', 'p2'])
+    h.feed('p1', { subscriptions: [{ subscribe: false, topic: 'a' }] })
+    expect(h.router.getSubscribers('a')).to.deep.equal(['p2'])
+    h.router.removePeer('p2', h.now)
+    expect(h.router.getSubscribers('a')).to.deep.equal([])
+    expect(h.router.getSubscribers('b')).to.deep.equal(['p1'])
+    expect(h.router.sizes()).to.include({ peers: 1, peerTopics: 1, knownTopics: 1 })
+    expect(traces(h.take(), 'remove-peer')).to.have.length(1)
+  })
+
+  it('bounds the topics a peer can subscribe to by count and by bytes (SPEC §7)', () => {
+    const h = new Harness({ maxPeerTopics: 3, maxPeerTopicBytes: 1000 })
+    h.connect('p1', ['t1', 't2', 't3', 't4', 't5'])
+    expect(h.router.sizes().maxPeerTopics).to.equal(3)
+    expect(h.router.counters().subscriptionsOverLimit).to.equal(2)
+    // after an unsubscribe there is room again
+    h.feed('p1', { subscriptions: [{ subscribe: false, topic: 't1' }, { subscribe: true, topic: 't5' }] })
+    expect(h.router.getSubscribers('t5')).to.deep.equal(['p1'])
+
+    const b = new Harness({ maxPeerTopicBytes: 10 })
+    b.connect('p1', ['12345', '67890', 'x'])
+    expect(b.router.getSubscribers('x')).to.deep.equal([])
+    expect(b.router.sizes().peerTopics).to.equal(2)
+  })
+
+  it('feature table: one entry per protocol id', () => {
+    expect(supportedProtocols).to.deep.equal([GossipsubIDv13, GossipsubIDv12, GossipsubIDv11, GossipsubIDv10, FloodsubID])
+    expect(protocolFeatures(FloodsubID)).to.deep.equal({ mesh: false, px: false, idontwant: false, extensions: false })
+    expect(protocolFeatures(GossipsubIDv10)).to.deep.equal({ mesh: true, px: false, idontwant: false, extensions: false })
+    expect(protocolFeatures(GossipsubIDv11)).to.deep.equal({ mesh: true, px: true, idontwant: false, extensions: false })
+    expect(protocolFeatures(GossipsubIDv12)).to.deep.equal({ mesh: true, px: true, idontwant: true, extensions: false })
+    expect(protocolFeatures(GossipsubIDv13)).to.deep.equal({ mesh: true, px: true, idontwant: true, extensions: true })
+    expect(protocolFeatures('/other/1.0.0')).to.equal(undefined)
+    expect(protocolFeatures('toString')).to.equal(undefined)
+  })
+
+  it('ignores peers on unknown protocols, and floodsub peers when floodsub is off', () => {
+    const h = new Harness()
+    h.connect('x', [], { protocol: '/nope/1.0.0' })
+    expect(h.router.getPeers()).to.deep.equal([])
+    const f = new Harness({ floodsub: false })
+    f.connect('x', [], { protocol: FloodsubID })
+    expect(f.router.getPeers()).to.deep.equal([])
+  })
+
+  it('floodsub peers are never grafted and get no control', () => {
+    const h = new Harness()
+    h.connect('f', ['t'], { protocol: FloodsubID })
+    h.router.subscribe('t', h.now)
+    const out = h.take()
+    expect(controlTo(out, 'f').graft).to.have.length(0)
+    expect(h.router.getMeshPeers('t')).to.deep.equal([])
+  })
+
+  it('graylisted peers are refused before decoding; direct peers are exempt', () => {
+    const score = new TestScore()
+    const h = new Harness({ directPeers: ['d'] }, { score })
+    h.connect('p', ['t'])
+    h.connect('d', ['t'])
+    score.scores.set('p', -81)
+    score.scores.set('d', -1000)
+    expect(h.router.acceptsRpcFrom('p')).to.equal(false)
+    expect(h.router.acceptsRpcFrom('d')).to.equal(true)
+    expect(h.router.acceptsRpcFrom('unknown')).to.equal(false)
+    h.feed('p', { subscriptions: [{ subscribe: true, topic: 'u' }] })
+    expect(h.router.getSubscribers('u')).to.deep.equal([])
+  })
+
+  it('reports connect and disconnect to the score provider', () => {
+    const score = new TestScore()
+    const h = new Harness({}, { score })
+    h.connect('p', [], { ip: '1.2.3.4' })
+    h.router.removePeer('p', h.now)
+    expect(score.named('addPeer')).to.deep.equal([['p']])
+    expect(score.named('removePeer')).to.deep.equal([['p']])
+  })
+})
