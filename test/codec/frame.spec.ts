@@ -1,0 +1,119 @@
+// Length-prefixed framing: encodeFrame/encodeFrames and the FrameReader's buffering, chunking,
+// size limit (checked before any body byte is buffered) and truncation handling.
+
+import { expect } from 'aegir/chai'
+import fc from 'fast-check'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { CodecError, FrameReader, encodeFrame, encodeFrames } from '../../src/codec/index.ts'
+import { fromHex, hex } from './fixtures.ts'
+
+function varint (n: number): Uint8Array {
+  const out: number[] = []
+  while (n >= 0x80) {
+    out.push((n % 128) | 0x80)
+    n = Math.floor(n / 128)
+  }
+  out.push(n)
+  return Uint8Array.from(out)
+}
+
+function thrown (fn: () => unknown): CodecError {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).to.be.instanceOf(CodecError)
+    return err as CodecError
+  }
+  throw new Error('expected a CodecError')
+}
+
+describe('codec framing', () => {
+  it('encodeFrame writes a varint length prefix', () => {
+    expect(hex(encodeFrame(Uint8Array.of(1, 2, 3)))).to.equal('03010203')
+    expect(hex(encodeFrame(new Uint8Array(300)).subarray(0, 2))).to.equal('ac02')
+  })
+
+  it('encodeFrames concatenates frames; the reader splits them back, however chunked', () => {
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1 }), (bodies, cuts) => {
+      const stream = encodeFrames(bodies)
+      expect(hex(stream)).to.equal(bodies.map(b => hex(encodeFrame(b))).join(''))
+      const reader = new FrameReader()
+      const out: Uint8Array[] = []
+      let pos = 0
+      let c = 0
+      while (pos < stream.length) {
+        const next = Math.min(stream.length, pos + cuts[c++ % cuts.length])
+        reader.push(stream.subarray(pos, next))
+        pos = next
+        for (let f = reader.next(); f !== undefined; f = reader.next()) { out.push(f) }
+      }
+      reader.end()
+      expect(out.map(hex)).to.deep.equal(bodies.map(hex))
+    }))
+  })
+
+  it('accepts Uint8ArrayList chunks', () => {
+    const reader = new FrameReader()
+    reader.push(new Uint8ArrayList(fromHex('02 aa'), fromHex('bb 00')))
+    expect(hex(reader.next() ?? new Uint8Array([9]))).to.equal('aabb')
+    expect(reader.next()).to.deep.equal(new Uint8Array(0))
+    expect(reader.next()).to.equal(undefined)
+  })
+
+  it('accepts a frame of exactly maxTransmitSize (1 MiB)', () => {
+    const reader = new FrameReader()
+    reader.push(varint(1048576))
+    reader.push(new Uint8Array(1048576))
+    expect(reader.next()?.length).to.equal(1048576)
+  })
+
+  it('rejects a 1 MiB + 1 prefix as soon as the prefix is read, before any body byte arrives', () => {
+    const reader = new FrameReader()
+    reader.push(varint(1048577))
+    const err = thrown(() => reader.next())
+    expect([err.code, err.limit, err.value]).to.deep.equal(['ERR_LIMIT', 'maxTransmitSize', 1048577])
+    expect(reader.buffered).to.equal(3)
+    // the reader stays failed: the stream must be closed
+    expect(thrown(() => reader.next())).to.equal(err)
+  })
+
+  it('rejects a 2^53 prefix without allocating its body', () => {
+    const reader = new FrameReader()
+    reader.push(varint(2 ** 53))
+    const err = thrown(() => reader.next())
+    expect([err.code, err.limit, err.value]).to.deep.equal(['ERR_LIMIT', 'maxTransmitSize', 2 ** 53])
+    expect(reader.buffered).to.equal(8)
+  })
+
+  it('rejects a huge prefix as soon as its value passes the limit, before the varint ends', () => {
+    const reader = new FrameReader()
+    reader.push(fromHex('ffffff')) // already 2^21 − 1 and still continuing
+    const err = thrown(() => reader.next())
+    expect([err.limit, err.value]).to.deep.equal(['maxTransmitSize', 2 ** 21 - 1])
+  })
+
+  it('honours a custom maxTransmitSize', () => {
+    const reader = new FrameReader({ maxTransmitSize: 10 })
+    reader.push(encodeFrame(new Uint8Array(10)))
+    expect(reader.next()?.length).to.equal(10)
+    reader.push(varint(11))
+    expect(thrown(() => reader.next()).limit).to.equal('maxTransmitSize')
+  })
+
+  it('rejects a length prefix longer than 10 bytes', () => {
+    const reader = new FrameReader()
+    reader.push(fromHex('80'.repeat(11)))
+    const err = thrown(() => reader.next())
+    expect([err.code, err.limit]).to.deep.equal(['ERR_MALFORMED', 'varint'])
+  })
+
+  it('waits on a truncated prefix or body, and end() reports the leftover', () => {
+    const reader = new FrameReader()
+    reader.push(fromHex('ac')) // first byte of a two-byte prefix
+    expect(reader.next()).to.equal(undefined)
+    reader.push(fromHex('02 0102'))
+    expect(reader.next()).to.equal(undefined)
+    const err = thrown(() => { reader.end() })
+    expect([err.code, err.limit]).to.deep.equal(['ERR_MALFORMED', 'truncated'])
+  })
+})
