@@ -1,1 +1,24 @@
+// The public face of meshsub: the `gossipsub(init)` service factory and the public types, named as
+// in `@libp2p/gossipsub` 17 so switching is a one-line import change. No logic lives here.
+
+import { GossipSub } from './gossipsub.ts'
+import type { GossipsubOpts } from './adapter/options.ts'
+import type { GossipSubComponents } from './gossipsub.ts'
+
 export const version = '0.1.0'
+
+/** Creates the pubsub service for libp2p's `services` map. */
+export function gossipsub (init: GossipsubOpts = {}): (components: GossipSubComponents) => GossipSub {
+  return (components) => new GossipSub(components, init)
+}
+
+export { GossipSub } from './gossipsub.ts'
+export type { GossipSubComponents } from './gossipsub.ts'
+export { StrictSign, StrictNoSign, TopicValidatorResult } from './adapter/message.ts'
+export type { SignaturePolicy, Message, SignedMessage, UnsignedMessage, TopicValidatorFn, MsgIdFn, FastMsgIdFn, MsgIdToStrFn, DataTransform } from './adapter/message.ts'
+export type { GossipsubOpts, TopicOptions, AddrInfo, DecodeRPCLimits } from './adapter/options.ts'
+export type { GossipSubEvents, GossipsubMessage, MeshPeer, PublishOpts, PublishResult, Subscription, SubscriptionChangeData, WaitForMeshOptions } from './adapter/events.ts'
+export { PublishError } from './adapter/errors.ts'
+export { InvalidConfigError } from './errors.ts'
+export type { TraceEvent } from './core/types.ts'
+export const multicodec = '/meshsub/1.3.0'

@@ -98,14 +98,16 @@ function concat (frames: Uint8Array[]): Uint8Array {
 }
 
 /**
- * Reads frames from an inbound stream until it ends, handing each body to `onFrame`. Throws what the
+ * Reads frames from an inbound stream until it ends, handing each body to `onFrame` in order. Throws what the
  * reader or `onFrame` throws (a CodecError for a malformed or over-limit frame); the caller resets.
  */
-export async function readFrames (stream: Stream, reader: FrameReader, onFrame: (body: Uint8Array) => void): Promise<void> {
+export async function readFrames (stream: Stream, reader: FrameReader, onFrame: (body: Uint8Array) => void | Promise<void>): Promise<void> {
   for await (const chunk of stream) {
     reader.push(chunk)
     for (let body = reader.next(); body !== undefined; body = reader.next()) {
-      onFrame(body)
+      // an asynchronous frame (e.g. an async msgIdFn) finishes before the next one starts
+      const pending = onFrame(body)
+      if (pending !== undefined) { await pending }
     }
   }
   reader.end()

@@ -37,7 +37,7 @@ for (const kind of ['tcp', 'memory'] as TransportKind[]) {
       const stream = await a.dialProtocol(b.getMultiaddrs()[0], PROTO)
       await waitFor(() => inbound.length === 1)
       const got: number[] = []
-      const done = readFrames(inbound[0], new FrameReader(), (f) => got.push(new DataView(f.buffer, f.byteOffset).getUint32(0)))
+      const done = readFrames(inbound[0], new FrameReader(), (f) => { got.push(new DataView(f.buffer, f.byteOffset).getUint32(0)) })
       const writer = new PeerWriter(new SendQueue(), () => performance.now(), (err) => { throw err })
       writer.attach(stream)
       for (let i = 0; i < 2000; i++) {

@@ -1,0 +1,58 @@
+// The service's public event map and call shapes, named as in `@libp2p/gossipsub` 17 where the
+// concept is the same, plus meshsub's trace event and waitForMesh options.
+
+import type { Message } from './message.ts'
+import type { TraceEvent } from '../core/types.ts'
+import type { MessageStreamDirection, PeerId } from '@libp2p/interface'
+
+export interface PublishResult {
+  recipients: PeerId[]
+}
+
+export interface PublishOpts {
+  /** overrides the `allowPublishToZeroTopicPeers` option for this call */
+  allowPublishToZeroTopicPeers?: boolean
+  /** overrides the `ignoreDuplicatePublishError` option for this call */
+  ignoreDuplicatePublishError?: boolean
+  /** accepted for compatibility: messages are always encoded once for all peers */
+  batchPublish?: boolean
+}
+
+export interface WaitForMeshOptions {
+  /** mesh peers needed; default 1 */
+  min?: number
+  signal?: AbortSignal
+}
+
+export interface Subscription {
+  topic: string
+  subscribe: boolean
+}
+
+export interface SubscriptionChangeData {
+  peerId: PeerId
+  subscriptions: Subscription[]
+}
+
+export interface GossipsubMessage {
+  propagationSource: PeerId
+  msgId: string
+  msg: Message
+}
+
+export interface MeshPeer {
+  peerId: string
+  topic: string
+  direction: MessageStreamDirection
+}
+
+export interface GossipSubEvents {
+  'subscription-change': CustomEvent<SubscriptionChangeData>
+  message: CustomEvent<Message>
+  'gossipsub:heartbeat': CustomEvent
+  'gossipsub:message': CustomEvent<GossipsubMessage>
+  'gossipsub:graft': CustomEvent<MeshPeer>
+  'gossipsub:prune': CustomEvent<MeshPeer>
+  /** every trace event of the router core (meshsub's addition) */
+  'gossipsub:trace': CustomEvent<TraceEvent>
+}

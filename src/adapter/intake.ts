@@ -1,0 +1,176 @@
+// Message handling around the core: ids of received messages (fast ids, per-topic msgIdFn, content
+// ids), inbound data transforms, the public Message form, and the validation of new messages.
+
+import { msgIdKey } from '../core/msgid.ts'
+import { StrictNoSign, TopicValidatorResult } from './message.ts'
+import { FastIdCache, contentMsgId, defaultMsgId, msgIdToBase64 } from './msgid.ts'
+import { seqnoToBigInt } from './sign.ts'
+import { ValidationPipeline } from './validation.ts'
+import type { Message, MsgIdFn, SignaturePolicy, TopicValidatorFn } from './message.ts'
+import type { AdapterConfig } from './options.ts'
+import type { Verifier } from './sign.ts'
+import type { RejectReason, RouterMessage, ValidationResult } from '../core/types.ts'
+import type { DecodedMessage, WireMessage } from '../types.ts'
+import type { PeerId } from '@libp2p/interface'
+
+export interface IntakeHooks {
+  /** hands the verdict to the core */
+  report(msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void
+  /** asyncValidation: show an accepted-by-validators message to the app before the final verdict */
+  dispatch(msg: RouterMessage, pub: Message, source: PeerId): void
+}
+
+interface AsyncPending { msg: RouterMessage, at: number }
+
+/** Decoded messages to router messages, and 'validate' outputs to verdicts. */
+export class Intake {
+  private readonly cfg: AdapterConfig
+  private readonly verifier: Verifier
+  private readonly hooks: IntakeHooks
+  readonly topicValidators = new Map<string, TopicValidatorFn>()
+  readonly pipeline: ValidationPipeline
+  private readonly fastIds: FastIdCache
+  /** inbound-transformed data per message (computed at most once) */
+  private readonly transformed = new WeakMap<WireMessage, Uint8Array | null>()
+  /**
+   * asyncValidation: public id → message awaiting reportMessageValidationResult. Bound: maxPending
+   * (oldest dropped); pruned on report and when older than seenTTL.
+   */
+  private readonly awaiting = new Map<string, AsyncPending>()
+  private readonly maxPending: number
+  private readonly seenTTL: number
+  readonly msgIdToStr: (id: Uint8Array) => string
+
+  constructor (cfg: AdapterConfig, verifier: Verifier, hooks: IntakeHooks, seenTTL: number, maxPending: number) {
+    this.cfg = cfg
+    this.verifier = verifier
+    this.hooks = hooks
+    this.seenTTL = seenTTL
+    this.maxPending = maxPending
+    this.fastIds = new FastIdCache(seenTTL, maxPending * 8)
+    this.msgIdToStr = cfg.msgIdToStrFn ?? msgIdToBase64
+    this.pipeline = new ValidationPipeline({
+      concurrency: cfg.validationConcurrency,
+      topicConcurrency: (topic) => cfg.topics[topic]?.validationConcurrency,
+      maxQueued: maxPending,
+      timeout: cfg.validationTimeout
+    })
+  }
+
+  policy (topic: string): SignaturePolicy {
+    return this.cfg.topics[topic]?.signaturePolicy ?? this.cfg.globalSignaturePolicy
+  }
+
+  msgIdFn (topic: string): MsgIdFn | undefined {
+    return this.cfg.topics[topic]?.msgIdFn ?? this.cfg.msgIdFn
+  }
+
+  /** The message's id: from the fast-id cache, the topic's msgIdFn, a content hash, or from ‖ seqno. */
+  routerMessage (m: DecodedMessage, now: number): RouterMessage | Promise<RouterMessage> {
+    const fast = this.cfg.fastMsgIdFn?.(m)
+    if (fast !== undefined) {
+      const known = this.fastIds.get(fast, now)
+      if (known !== undefined) { return { ...m, id: known.id, idKey: known.idKey } }
+    }
+    const id = this.computeId(m)
+    const finish = (id: Uint8Array): RouterMessage => {
+      const idKey = msgIdKey(id)
+      if (fast !== undefined) { this.fastIds.set(fast, { id, idKey }, now) }
+      return { ...m, id, idKey }
+    }
+    return id instanceof Promise ? id.then(finish) : finish(id)
+  }
+
+  /** An id for one of our own messages. */
+  computeId (m: WireMessage, pub?: Message): Uint8Array | Promise<Uint8Array> {
+    const fn = this.msgIdFn(m.topic)
+    if (fn !== undefined) {
+      const p = pub ?? this.toPublic(m)
+      // a message that cannot be read is rejected in validation; any stable id will do until then
+      return p === undefined ? contentMsgId((m as DecodedMessage).raw ?? m.data) : fn(p)
+    }
+    if (this.policy(m.topic) === StrictNoSign) { return contentMsgId(this.data(m) ?? m.data) }
+    return defaultMsgId(m)
+  }
+
+  /** The application's view of a wire message (inbound transform applied); undefined if unreadable. */
+  toPublic (m: WireMessage): Message | undefined {
+    const data = this.data(m)
+    if (data === undefined) { return undefined }
+    if (m.from === undefined || m.seqno === undefined || m.signature === undefined) {
+      return { type: 'unsigned', topic: m.topic, data }
+    }
+    const author = this.verifier.author(m.from, m.key)
+    if (author === undefined) { return undefined }
+    return { type: 'signed', from: author.peerId, topic: m.topic, data, sequenceNumber: seqnoToBigInt(m.seqno), signature: m.signature, key: author.publicKey }
+  }
+
+  /** inbound-transformed data, or undefined if the transform throws */
+  private data (m: WireMessage): Uint8Array | undefined {
+    const t = this.cfg.dataTransform
+    const raw = m.data ?? new Uint8Array(0)
+    if (t === undefined) { return raw }
+    let out = this.transformed.get(m)
+    if (out === undefined) {
+      try {
+        out = t.inboundTransform(m.topic, raw)
+      } catch {
+        out = null
+      }
+      this.transformed.set(m, out)
+    }
+    return out ?? undefined
+  }
+
+  /** Handles the core's 'validate': policy and signature, size, then the topic validator. */
+  async validate (msg: RouterMessage, source: PeerId, now: number): Promise<void> {
+    const checked = await this.verifier.verify(msg, this.policy(msg.topic))
+    if (!checked.ok) {
+      this.hooks.report(msg, 'reject', undefined, checked.reason)
+      return
+    }
+    const pub = this.toPublic(msg)
+    if (pub === undefined) {
+      this.hooks.report(msg, 'reject', undefined, 'validator-reject')
+      return
+    }
+    const max = this.cfg.topics[msg.topic]?.maxMessageSize
+    if (max !== undefined && max > 0 && pub.data.length > max) {
+      this.hooks.report(msg, 'reject', undefined, 'too-large')
+      return
+    }
+    const validator = this.topicValidators.get(msg.topic)
+    const verdict = (result: TopicValidatorResult): void => {
+      if (result === TopicValidatorResult.Accept && this.cfg.asyncValidation) {
+        this.awaitApp(msg, now)
+        this.hooks.dispatch(msg, pub, source)
+      } else {
+        this.hooks.report(msg, result, pub, result === TopicValidatorResult.Reject ? 'validator-reject' : undefined)
+      }
+    }
+    if (validator === undefined) {
+      verdict(TopicValidatorResult.Accept)
+    } else {
+      this.pipeline.run(validator, source, pub, verdict)
+    }
+  }
+
+  /** asyncValidation: the app's verdict; false if the message is no longer awaited. */
+  appVerdict (msgId: string, result: TopicValidatorResult): boolean {
+    const pending = this.awaiting.get(msgId)
+    if (pending === undefined) { return false }
+    this.awaiting.delete(msgId)
+    this.hooks.report(pending.msg, result, undefined, result === TopicValidatorResult.Reject ? 'validator-reject' : undefined)
+    return true
+  }
+
+  isAwaited (msgId: string): boolean { return this.awaiting.has(msgId) }
+
+  private awaitApp (msg: RouterMessage, now: number): void {
+    for (const [k, p] of this.awaiting) {
+      if (p.at + this.seenTTL > now && this.awaiting.size < this.maxPending) { break }
+      this.awaiting.delete(k)
+    }
+    this.awaiting.set(this.msgIdToStr(msg.id), { msg, at: now })
+  }
+}

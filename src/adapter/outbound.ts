@@ -1,0 +1,60 @@
+// The core's 'send' outputs as frames in a peer's send queue: encoded (messages spliced from their
+// encoded bytes), split to the frame limit, PX records attached, IWANT replies one per frame.
+
+import { encodeFrame } from '../codec/frame.ts'
+import { splitRpc } from '../codec/split.ts'
+import { Priority } from '../core/types.ts'
+import type { RecordCache } from './px.ts'
+import type { SendQueue } from './send-queue.ts'
+import type { OutRpc, PeerKey, PriorityClass } from '../core/types.ts'
+import type { Rpc } from '../types.ts'
+
+export interface OutboundCounters {
+  /** messages too large for any frame, not sent */
+  oversized: number
+  /** frames the send queues refused */
+  dropped: number
+  /** encode/split failures */
+  errors: number
+}
+
+/** Encodes one output RPC and queues its frames; returns false if any frame was dropped. */
+export function queueRpc (
+  queue: SendQueue, rpc: OutRpc, priority: PriorityClass, now: number, maxSize: number,
+  records: RecordCache, toKey: (bytes: Uint8Array) => PeerKey | undefined, counters: OutboundCounters
+): boolean {
+  records.attach(rpc.control, toKey)
+  const messages = rpc.messages ?? []
+  if (priority === Priority.Gossip && messages.length > 0) {
+    // one frame per IWANT reply so an IDONTWANT can withdraw each one
+    let ok = true
+    for (const m of messages) {
+      ok = queueFrames(queue, { subscriptions: [], messages: [m] }, priority, now, maxSize, counters, m.idKey) && ok
+    }
+    if (rpc.control !== undefined || (rpc.subscriptions?.length ?? 0) > 0) {
+      ok = queueFrames(queue, { subscriptions: rpc.subscriptions ?? [], messages: [], control: rpc.control }, Priority.Control, now, maxSize, counters) && ok
+    }
+    return ok
+  }
+  const wire: Rpc = { subscriptions: rpc.subscriptions ?? [], messages, control: rpc.control, testExtension: rpc.testExtension }
+  return queueFrames(queue, wire, priority, now, maxSize, counters)
+}
+
+function queueFrames (queue: SendQueue, rpc: Rpc, priority: PriorityClass, now: number, maxSize: number, counters: OutboundCounters, idKey?: string): boolean {
+  let split
+  try {
+    split = splitRpc(rpc, maxSize)
+  } catch {
+    counters.errors++
+    return false
+  }
+  counters.oversized += split.oversized.length
+  let ok = true
+  for (const body of split.frames) {
+    if (!queue.push(encodeFrame(body), priority, now, idKey)) {
+      counters.dropped++
+      ok = false
+    }
+  }
+  return ok
+}

@@ -1,0 +1,176 @@
+// Pubsub streams per connected peer: the one outbound stream (opened on connect, reopened after a
+// reset while the connection lives) with its send queue and writer, and the current inbound stream's read loop.
+
+import { CodecError } from '../codec/errors.ts'
+import { FrameReader } from '../codec/frame.ts'
+import { SendQueue } from './send-queue.ts'
+import { PeerWriter, readFrames } from './stream.ts'
+import type { SendQueueOptions } from './send-queue.ts'
+import type { PeerKey } from '../core/types.ts'
+import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
+
+export interface PeerHooks {
+  /** an outbound stream is up (again): the peer can be added to the router */
+  ready(peer: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined): void
+  /** the peer's outbound stream is gone: remove it from the router */
+  gone(peer: PeerEntry): void
+  /** one frame body from the peer; a CodecError thrown here resets the inbound stream */
+  frame(peer: PeerEntry, body: Uint8Array): void | Promise<void>
+  /** the peer's send queue crossed into or out of overflow */
+  slow(peer: PeerEntry, slow: boolean): void
+}
+
+export interface PeerStreamsOptions {
+  protocols: string[]
+  queue: SendQueueOptions
+  maxTransmitSize: number
+  runOnLimitedConnection: boolean
+  now(): number
+  log: Logger
+  hooks: PeerHooks
+}
+
+export interface PeerEntry {
+  readonly key: PeerKey
+  readonly id: PeerId
+  readonly writer: PeerWriter
+  outbound: Stream | undefined
+  opening: boolean
+  inbound: Stream | undefined
+  connection: Connection | undefined
+  /** true while the router knows the peer */
+  added: boolean
+  /** inbound streams reset for malformed or over-limit frames */
+  badFrames: number
+  /** resolves when the router knows the peer (frames read before that wait for it) */
+  added$: PromiseWithResolvers<void>
+}
+
+/** The connected pubsub peers' streams. Bound: one entry per connected peer; pruned on disconnect. */
+export class PeerStreams {
+  private readonly opts: PeerStreamsOptions
+  private readonly peers = new Map<PeerKey, PeerEntry>()
+  private stopped = false
+
+  constructor (opts: PeerStreamsOptions) {
+    this.opts = opts
+  }
+
+  get (peer: PeerKey): PeerEntry | undefined { return this.peers.get(peer) }
+
+  all (): IterableIterator<PeerEntry> { return this.peers.values() }
+
+  onConnect (id: PeerId, connection: Connection): void {
+    if (this.stopped) { return }
+    const entry = this.entry(id)
+    if (entry.connection === undefined || entry.connection.status !== 'open') { entry.connection = connection }
+    this.openOutbound(entry)
+  }
+
+  onDisconnect (id: PeerId): void {
+    const entry = this.peers.get(id.toString())
+    if (entry === undefined) { return }
+    this.peers.delete(entry.key)
+    entry.outbound?.abort(new Error('peer disconnected'))
+    entry.inbound?.abort(new Error('peer disconnected'))
+    entry.writer.detach()
+    entry.writer.queue.clear()
+    if (entry.added) {
+      entry.added = false
+      this.opts.hooks.gone(entry)
+    }
+  }
+
+  /** A new inbound stream replaces the previous one (a peer reopens after a reset). */
+  onInbound (stream: Stream, connection: Connection): void {
+    if (this.stopped) {
+      stream.abort(new Error('stopped'))
+      return
+    }
+    const entry = this.entry(connection.remotePeer)
+    entry.inbound?.abort(new Error('replaced by a new inbound stream'))
+    entry.inbound = stream
+    if (entry.connection === undefined || entry.connection.status !== 'open') { entry.connection = connection }
+    this.openOutbound(entry)
+    const reader = new FrameReader({ maxTransmitSize: this.opts.maxTransmitSize })
+    readFrames(stream, reader, body => this.opts.hooks.frame(entry, body))
+      .catch(err => {
+        if (err instanceof CodecError) {
+          entry.badFrames++
+          this.opts.log('resetting inbound stream of %p: %s', entry.id, err.message)
+        }
+        stream.abort(err as Error)
+      })
+      .finally(() => {
+        if (entry.inbound === stream) { entry.inbound = undefined }
+      })
+  }
+
+  stop (): void {
+    this.stopped = true
+    for (const entry of this.peers.values()) {
+      entry.outbound?.abort(new Error('stopping'))
+      entry.inbound?.abort(new Error('stopping'))
+      entry.writer.detach()
+      entry.writer.queue.clear()
+    }
+    this.peers.clear()
+  }
+
+  private entry (id: PeerId): PeerEntry {
+    const key = id.toString()
+    let entry = this.peers.get(key)
+    if (entry === undefined) {
+      const queue = new SendQueue(this.opts.queue)
+      const writer = new PeerWriter(queue, this.opts.now, err => { this.opts.log('write to %p failed: %s', id, err.message) })
+      const e: PeerEntry = { key, id, writer, outbound: undefined, opening: false, inbound: undefined, connection: undefined, added: false, badFrames: 0, added$: Promise.withResolvers<void>() }
+      queue.onSlowChange = (slow) => { this.opts.hooks.slow(e, slow) }
+      entry = e
+      this.peers.set(key, e)
+    }
+    return entry
+  }
+
+  private openOutbound (entry: PeerEntry): void {
+    const conn = entry.connection
+    if (entry.outbound !== undefined || entry.opening || conn === undefined || conn.status !== 'open') { return }
+    entry.opening = true
+    conn.newStream(this.opts.protocols, { runOnLimitedConnection: this.opts.runOnLimitedConnection })
+      .then(stream => {
+        entry.opening = false
+        if (this.stopped || this.peers.get(entry.key) !== entry) {
+          stream.abort(new Error('peer gone'))
+          return
+        }
+        entry.outbound = stream
+        stream.addEventListener('close', () => { this.outboundClosed(entry, stream) })
+        entry.writer.attach(stream)
+        entry.added = true
+        this.opts.hooks.ready(entry, stream.protocol, conn.direction === 'outbound', ipOf(conn))
+        entry.added$.resolve()
+      }, err => {
+        entry.opening = false
+        this.opts.log.trace('no pubsub stream to %p: %s', entry.id, (err as Error).message)
+      })
+  }
+
+  /** The outbound stream died (reset by the peer, or the connection closed): reopen if we can. */
+  private outboundClosed (entry: PeerEntry, stream: Stream): void {
+    if (entry.outbound !== stream) { return }
+    entry.outbound = undefined
+    entry.writer.detach()
+    if (entry.added) {
+      entry.added = false
+      entry.added$ = Promise.withResolvers<void>()
+      this.opts.hooks.gone(entry)
+    }
+    if (this.stopped || this.peers.get(entry.key) !== entry) { return }
+    const open = entry.connection?.status === 'open'
+    if (open) { this.openOutbound(entry) }
+  }
+}
+
+function ipOf (conn: Connection): string | undefined {
+  const m = /^\/ip[46]\/([^/]+)/.exec(conn.remoteAddr.toString())
+  return m?.[1]
+}

@@ -1,0 +1,345 @@
+// The libp2p pubsub service: lifecycle, registrar and topology wiring, and the public API of
+// `@libp2p/gossipsub` plus waitForMesh. It owns the router core, the driver and the peers' streams.
+
+import { KEEP_ALIVE, serviceCapabilities, serviceDependencies } from '@libp2p/interface'
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
+import { TypedEventEmitter } from 'main-event'
+import * as Digest from 'multiformats/hashes/digest'
+import { Driver } from './adapter/driver.ts'
+import { PublishError } from './adapter/errors.ts'
+import { Intake } from './adapter/intake.ts'
+import { MeshWaiters } from './adapter/mesh-waiters.ts'
+import { StrictSign, TopicValidatorResult } from './adapter/message.ts'
+import { resolveOptions } from './adapter/options.ts'
+import { queueRpc } from './adapter/outbound.ts'
+import { PeerStreams } from './adapter/peers.ts'
+import { Dialer, RecordCache } from './adapter/px.ts'
+import { SeqnoGenerator, Signer, Verifier } from './adapter/sign.ts'
+import { decodeRpc } from './codec/decode.ts'
+import { encodeMessage } from './codec/encode.ts'
+import { encodeMessageForSigning } from './codec/sign.ts'
+import { validateRouterConfig } from './config.ts'
+import { msgIdKey } from './core/msgid.ts'
+import { SeededRng } from './core/rng.ts'
+import { Router } from './core/router.ts'
+import type { GossipSubEvents, PublishOpts, PublishResult, WaitForMeshOptions } from './adapter/events.ts'
+import type { Message, TopicValidatorFn } from './adapter/message.ts'
+import type { GossipsubOpts, AdapterConfig } from './adapter/options.ts'
+import type { OutboundCounters } from './adapter/outbound.ts'
+import type { PeerEntry } from './adapter/peers.ts'
+import type { PeerIdCodec, PeerKey, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
+import type { PeerScoreThresholds } from './score/thresholds.ts'
+import type { WireMessage } from './types.ts'
+import type { ComponentLogger, Connection, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable, Stream, Topology } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+
+export interface GossipSubComponents {
+  privateKey: PrivateKey
+  peerId: PeerId
+  peerStore: PeerStore
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+  metrics?: Metrics
+}
+
+/** Marks a delivery whose events were already dispatched (asyncValidation). */
+const DISPATCHED = Symbol('dispatched')
+
+export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Startable {
+  readonly [Symbol.toStringTag] = '@libp2p/gossipsub'
+  readonly [serviceCapabilities]: string[] = ['@libp2p/pubsub']
+  readonly [serviceDependencies]: string[] = ['@libp2p/identify']
+
+  readonly protocols: string[]
+  readonly globalSignaturePolicy: AdapterConfig['globalSignaturePolicy']
+  readonly topicValidators: Map<string, TopicValidatorFn>
+  readonly scoreThresholds: PeerScoreThresholds
+  readonly outboundCounters: OutboundCounters = { oversized: 0, dropped: 0, errors: 0 }
+
+  private readonly components: GossipSubComponents
+  private readonly log: Logger
+  private readonly cfg: AdapterConfig
+  private readonly routerConfig: ReturnType<typeof validateRouterConfig>
+  private readonly driver: Driver
+  private readonly intake: Intake
+  private readonly signer: Signer
+  private readonly seqno = new SeqnoGenerator()
+  private readonly records = new RecordCache(1024)
+  private readonly peerIds: PeerIdCodec
+  private readonly knownIds = new Map<PeerKey, PeerId>()
+  private readonly waiters = new MeshWaiters()
+  private router: Router | undefined
+  private streams: PeerStreams | undefined
+  private dialer: Dialer | undefined
+  private abort: AbortController | undefined
+  private topologyIds: string[] = []
+  private delivering: Message | typeof DISPATCHED | undefined
+
+  constructor (components: GossipSubComponents, init: GossipsubOpts = {}) {
+    super()
+    const { router, adapter } = resolveOptions(init)
+    this.routerConfig = validateRouterConfig(router)
+    this.components = components
+    this.cfg = adapter
+    this.log = components.logger.forComponent(adapter.debugName ?? 'libp2p:meshsub')
+    this.protocols = adapter.protocols
+    this.globalSignaturePolicy = adapter.globalSignaturePolicy
+    this.scoreThresholds = this.routerConfig.scoreThresholds
+    this.signer = new Signer(components.privateKey, encodeMessageForSigning)
+    this.peerIds = {
+      toKey: (bytes) => {
+        try { return peerIdFromMultihash(Digest.decode(bytes)).toString() } catch { return undefined }
+      },
+      toBytes: (key) => (this.knownIds.get(key) ?? peerIdFromString(key)).toMultihash().bytes
+    }
+    this.driver = new Driver(out => { this.handleOutput(out) }, err => { this.log.error('router output failed: %e', err) })
+    this.intake = new Intake(adapter, new Verifier(encodeMessageForSigning), {
+      report: (msg, result, pub, reason) => { this.report(msg, result, pub, reason) },
+      dispatch: (msg, pub, source) => { this.dispatchMessage(msg, pub, source) }
+    }, this.routerConfig.seenTTL, this.routerConfig.maxPendingValidations)
+    this.topicValidators = this.intake.topicValidators
+  }
+
+  isStarted (): boolean { return this.router !== undefined }
+
+  async start (): Promise<void> {
+    if (this.router !== undefined) { return }
+    const { registrar, peerId } = this.components
+    const seed = crypto.getRandomValues(new Uint32Array(4))
+    this.abort = new AbortController()
+    this.router = new Router({ config: this.routerConfig, localPeer: peerId.toString(), rng: new SeededRng(seed), peerIds: this.peerIds, now: this.driver.now() })
+    this.dialer = new Dialer(this.components, this.log, this.routerConfig.maxPendingDials, this.abort.signal)
+    this.streams = new PeerStreams({
+      protocols: this.protocols,
+      queue: this.cfg.sendQueue,
+      maxTransmitSize: this.cfg.maxTransmitSize,
+      runOnLimitedConnection: this.cfg.runOnLimitedConnection,
+      now: () => this.driver.now(),
+      log: this.log,
+      hooks: {
+        ready: (p, protocol, outbound, ip) => { this.peerReady(p, protocol, outbound, ip) },
+        gone: (p) => { this.driver.run(now => this.router?.removePeer(p.key, now)) },
+        frame: (p, body) => this.onFrame(p, body),
+        slow: (p, slow) => { this.log('peer %p send queue %s', p.id, slow ? 'overflowing' : 'drained') }
+      }
+    })
+    this.driver.start(this.router)
+    const handler = (stream: Stream, conn: Connection): void => { this.streams?.onInbound(stream, conn) }
+    await Promise.all(this.protocols.map(async p => registrar.handle(p, handler, {
+      maxInboundStreams: this.cfg.maxInboundStreams,
+      maxOutboundStreams: this.cfg.maxOutboundStreams,
+      runOnLimitedConnection: this.cfg.runOnLimitedConnection
+    })))
+    const topology: Topology = {
+      onConnect: (id, conn) => { this.streams?.onConnect(id, conn) },
+      onDisconnect: (id) => { this.streams?.onDisconnect(id) },
+      notifyOnLimitedConnection: this.cfg.runOnLimitedConnection
+    }
+    this.topologyIds = await Promise.all(this.protocols.map(async p => registrar.register(p, topology)))
+    await this.setupDirectPeers()
+  }
+
+  async stop (): Promise<void> {
+    if (this.router === undefined) { return }
+    const { registrar } = this.components
+    this.abort?.abort()
+    this.driver.stop()
+    for (const id of this.topologyIds) { registrar.unregister(id) }
+    this.topologyIds = []
+    await Promise.all(this.protocols.map(async p => registrar.unhandle(p)))
+    this.streams?.stop()
+    this.waiters.abortAll(new Error('pubsub stopped'))
+    this.router = undefined
+    this.streams = undefined
+  }
+
+  // ── public API ──────────────────────────────────────────────────────────────
+
+  getPeers (): PeerId[] { return this.toPeerIds(this.router?.getPeers() ?? []) }
+  getTopics (): string[] { return this.router?.getTopics() ?? [] }
+  getSubscribers (topic: string): PeerId[] { return this.toPeerIds(this.router?.getSubscribers(topic) ?? []) }
+  getMeshPeers (topic: string): string[] { return this.router?.getMeshPeers(topic) ?? [] }
+  getFanoutPeers (topic: string): string[] { return this.router?.getFanoutPeers(topic) ?? [] }
+
+  subscribe (topic: string): void {
+    const router = this.started()
+    this.driver.run(now => { router.subscribe(topic, now) })
+  }
+
+  unsubscribe (topic: string): void {
+    const router = this.started()
+    this.driver.run(now => { router.unsubscribe(topic, now) })
+  }
+
+  async publish (topic: string, data: Uint8Array = new Uint8Array(0), opts: PublishOpts = {}): Promise<PublishResult> {
+    this.started()
+    const transformed = this.cfg.dataTransform?.outboundTransform(topic, data) ?? data
+    const wire: WireMessage = { topic, data: transformed }
+    const signed = this.intake.policy(topic) === StrictSign
+    if (signed) { await this.signer.sign(wire, this.seqno.take()) }
+    const pub: Message = signed
+      ? { type: 'signed', from: this.components.peerId, topic, data, sequenceNumber: this.seqnoOf(wire), signature: wire.signature as Uint8Array, key: this.components.privateKey.publicKey }
+      : { type: 'unsigned', topic, data }
+    const id = await this.intake.computeId(wire, pub)
+    const router = this.started()
+    const msg: RouterMessage = { ...wire, id, idKey: msgIdKey(id), raw: encodeMessage(wire) }
+    const result = this.withDelivering(pub, () => this.driver.run(now => router.publish(msg, now)))
+    if (result.duplicate) {
+      if (opts.ignoreDuplicatePublishError ?? this.cfg.ignoreDuplicatePublishError) { return { recipients: [] } }
+      throw new PublishError('Duplicate')
+    }
+    if (result.recipients.length === 0 && !(opts.allowPublishToZeroTopicPeers ?? this.cfg.allowPublishToZeroTopicPeers)) {
+      throw new PublishError('NoPeersSubscribedToTopic')
+    }
+    return { recipients: this.toPeerIds(result.recipients) }
+  }
+
+  /** asyncValidation: the application's verdict on a message it was shown. */
+  reportMessageValidationResult (msgId: string, propagationSource: string, acceptance: TopicValidatorResult): void {
+    if (!this.intake.appVerdict(msgId, acceptance)) {
+      this.log.trace('validation result for unknown message %s from %s', msgId, propagationSource)
+    }
+  }
+
+  /** Resolves once the mesh of `topic` has at least `min` peers (default 1); rejects on abort. */
+  async waitForMesh (topic: string, opts: WaitForMeshOptions = {}): Promise<void> {
+    const min = opts.min ?? 1
+    if (this.getMeshPeers(topic).length >= min) { return }
+    await this.waiters.wait(topic, min, opts.signal)
+  }
+
+  // ── wiring ──────────────────────────────────────────────────────────────────
+
+  private started (): Router {
+    if (this.router === undefined) { throw new Error('PublishError.Uninitialized: the pubsub service is not started') }
+    return this.router
+  }
+
+  private toPeerIds (keys: PeerKey[]): PeerId[] {
+    return keys.map(k => this.knownIds.get(k) ?? peerIdFromString(k))
+  }
+
+  private seqnoOf (wire: WireMessage): bigint {
+    return new DataView((wire.seqno as Uint8Array).buffer).getBigUint64(0)
+  }
+
+  private withDelivering<T> (pub: Message | typeof DISPATCHED, fn: () => T): T {
+    const prev = this.delivering
+    this.delivering = pub
+    try { return fn() } finally { this.delivering = prev }
+  }
+
+  private peerReady (p: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined): void {
+    this.knownIds.set(p.key, p.id)
+    this.driver.run(now => this.router?.addPeer(p.key, { protocol, outbound, ip }, now))
+    this.components.peerStore.get(p.id).then(peer => {
+      if (peer.peerRecordEnvelope !== undefined) { this.records.set(p.key, peer.peerRecordEnvelope) }
+    }, () => {})
+  }
+
+  private onFrame (p: PeerEntry, body: Uint8Array): void | Promise<void> {
+    const router = this.router
+    if (router === undefined) { return }
+    // the peer's first frames can arrive before our own stream to it is up
+    if (!p.added) { return p.added$.promise.then(async () => this.onFrame(p, body)) }
+    if (!router.acceptsRpcFrom(p.key)) { return }
+    const { rpc } = decodeRpc(body, this.cfg.decodeLimits)
+    const allowed = this.cfg.allowedTopics
+    if (allowed !== undefined) {
+      rpc.subscriptions = rpc.subscriptions.filter(s => s.topic !== undefined && allowed.has(s.topic))
+      rpc.messages = rpc.messages.filter(m => allowed.has(m.topic))
+    }
+    if (rpc.subscriptions.length > 0) {
+      this.safeDispatchEvent('subscription-change', {
+        detail: { peerId: p.id, subscriptions: rpc.subscriptions.map(s => ({ topic: s.topic ?? '', subscribe: s.subscribe === true })) }
+      })
+    }
+    const now = this.driver.now()
+    const msgs = rpc.messages.map(m => this.intake.routerMessage(m, now))
+    const handle = (messages: RouterMessage[]): void => {
+      this.driver.run(now => { this.router?.handleRpc(p.key, { subscriptions: rpc.subscriptions, messages, control: rpc.control, testExtension: rpc.testExtension }, now) })
+    }
+    if (msgs.some(m => m instanceof Promise)) { return Promise.all(msgs.map(async m => m)).then(handle) }
+    handle(msgs as RouterMessage[])
+  }
+
+  private report (msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void {
+    this.withDelivering(pub ?? DISPATCHED, () => { this.driver.run(now => this.router?.reportValidation(msg.idKey, result, now, reason)) })
+  }
+
+  private handleOutput (out: RouterOutput): void {
+    switch (out.type) {
+      case 'send': {
+        const entry = this.streams?.get(out.peer)
+        if (entry === undefined) { return }
+        queueRpc(entry.writer.queue, out.rpc, out.priority, this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters)
+        entry.writer.schedule()
+        return
+      }
+      case 'deliver': {
+        const pub = this.delivering
+        if (pub === DISPATCHED) { return }
+        const msg = pub ?? this.intake.toPublic(out.msg)
+        if (msg === undefined) { return }
+        const source = out.propagationSource === null ? this.components.peerId : (this.knownIds.get(out.propagationSource) ?? peerIdFromString(out.propagationSource))
+        this.dispatchMessage(out.msg, msg, source)
+        return
+      }
+      case 'validate': {
+        const source = this.knownIds.get(out.propagationSource) ?? peerIdFromString(out.propagationSource)
+        this.intake.validate(out.msg, source, this.driver.now()).catch(err => {
+          this.log.error('validation failed: %e', err)
+          this.report(out.msg, 'ignore', undefined)
+        })
+        return
+      }
+      case 'dial':
+        this.dialer?.dial(out.peer, out.signedPeerRecord)
+        return
+      case 'cancel':
+        this.streams?.get(out.peer)?.writer.queue.cancel(out.idKey)
+        return
+      default:
+        this.onTrace(out.event)
+    }
+  }
+
+  private dispatchMessage (msg: RouterMessage, pub: Message, source: PeerId): void {
+    this.safeDispatchEvent('gossipsub:message', { detail: { propagationSource: source, msgId: this.intake.msgIdToStr(msg.id), msg: pub } })
+    this.safeDispatchEvent('message', { detail: pub })
+  }
+
+  private onTrace (ev: TraceEvent): void {
+    this.safeDispatchEvent('gossipsub:trace', { detail: ev })
+    if (ev.type === 'graft' || ev.type === 'prune') {
+      const type = ev.type === 'graft' ? 'gossipsub:graft' : 'gossipsub:prune'
+      this.safeDispatchEvent(type, { detail: { peerId: ev.peer, topic: ev.topic, direction: ev.direction === 'in' ? 'inbound' : 'outbound' } })
+      this.tagMeshPeer(ev.peer, ev.topic, ev.type === 'graft')
+      if (ev.type === 'graft') { this.waiters.check(ev.topic, this.getMeshPeers(ev.topic).length) }
+    } else if (ev.type === 'heartbeat') {
+      this.safeDispatchEvent('gossipsub:heartbeat')
+    }
+  }
+
+  private tagMeshPeer (peer: PeerKey, topic: string, inMesh: boolean): void {
+    if (!this.cfg.tagMeshPeers) { return }
+    const id = this.knownIds.get(peer)
+    if (id === undefined) { return }
+    this.components.peerStore.merge(id, { tags: { [`meshsub-mesh-${topic}`]: inMesh ? { value: 100 } : undefined } })
+      .catch(() => {})
+  }
+
+  /** Direct peers: addresses stored, kept alive by the connection manager, dialled at start. */
+  private async setupDirectPeers (): Promise<void> {
+    for (const { id, addrs } of this.cfg.directPeers) {
+      this.knownIds.set(id.toString(), id)
+      try {
+        await this.components.peerStore.merge(id, { multiaddrs: addrs, tags: { [`${KEEP_ALIVE}-meshsub-direct`]: { value: 100 } } })
+      } catch (err) {
+        this.log('could not store direct peer %p: %e', id, err)
+      }
+      this.dialer?.dial(id.toString())
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { expect } from 'aegir/chai'
+import { PublishError, StrictNoSign, StrictSign } from '../../src/index.ts'
+import { collect, connect, createNet, stopAll } from './net.ts'
+import { waitFor } from './nodes.ts'
+import type { PubsubNode } from './net.ts'
+import type { TransportKind } from './nodes.ts'
+import type { SignaturePolicy } from '../../src/index.ts'
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
+
+for (const kind of ['tcp', 'memory'] as TransportKind[]) {
+  for (const policy of [StrictSign, StrictNoSign] as SignaturePolicy[]) {
+    describe(`gossipsub service: two nodes over ${kind}, ${policy}`, () => {
+      let nodes: PubsubNode[] = []
+      afterEach(async () => { await stopAll(nodes) })
+
+      it('delivers in both directions, with the right message shape', async () => {
+        nodes = await createNet(kind, 2, { globalSignaturePolicy: policy })
+        const [a, b] = nodes
+        expect(a.services.pubsub.isStarted()).to.equal(true)
+        a.services.pubsub.subscribe('t')
+        b.services.pubsub.subscribe('t')
+        await connect(a, b)
+        await waitFor(() => a.services.pubsub.getSubscribers('t').length === 1 && b.services.pubsub.getSubscribers('t').length === 1)
+        await a.services.pubsub.waitForMesh('t')
+        await b.services.pubsub.waitForMesh('t')
+        const gotA = collect(a)
+        const gotB = collect(b)
+        const res = await a.services.pubsub.publish('t', enc('a→b'))
+        expect(res.recipients.map(p => p.toString())).to.deep.equal([b.peerId.toString()])
+        await b.services.pubsub.publish('t', enc('b→a'))
+        await waitFor(() => gotA.length === 1 && gotB.length === 1)
+        expect(dec(gotB[0].data)).to.equal('a→b')
+        expect(dec(gotA[0].data)).to.equal('b→a')
+        expect(gotB[0].type).to.equal(policy === StrictSign ? 'signed' : 'unsigned')
+        if (gotB[0].type === 'signed') {
+          expect(gotB[0].from.equals(a.peerId)).to.equal(true)
+          expect(gotB[0].key.equals(a.peerId.publicKey)).to.equal(true)
+        }
+        expect(a.services.pubsub.getMeshPeers('t')).to.deep.equal([b.peerId.toString()])
+        expect(a.services.pubsub.getTopics()).to.deep.equal(['t'])
+      })
+    })
+  }
+}
+
+describe('gossipsub service: publish semantics', () => {
+  let nodes: PubsubNode[] = []
+  afterEach(async () => { await stopAll(nodes) })
+
+  it('throws PublishError.NoPeersSubscribedToTopic unless allowed, and PublishError.Duplicate', async () => {
+    nodes = await createNet('memory', 1)
+    const [a] = nodes
+    a.services.pubsub.subscribe('t')
+    const err = await a.services.pubsub.publish('t', enc('x')).catch(e => e)
+    expect(err).to.be.instanceOf(PublishError)
+    expect(err.message).to.equal('PublishError.NoPeersSubscribedToTopic')
+    const ok = await a.services.pubsub.publish('t', enc('x'), { allowPublishToZeroTopicPeers: true })
+    expect(ok.recipients).to.deep.equal([])
+  })
+
+  it('a publish right after subscribe is delivered', async () => {
+    nodes = await createNet('tcp', 2, { globalSignaturePolicy: StrictNoSign })
+    const [a, b] = nodes
+    await connect(a, b)
+    const got = collect(b)
+    b.services.pubsub.subscribe('fresh')
+    await waitFor(() => a.services.pubsub.getSubscribers('fresh').length === 1)
+    // a has not joined the topic: flood publish reaches the subscriber at once
+    await a.services.pubsub.publish('fresh', enc('first'))
+    await waitFor(() => got.length === 1)
+    expect(dec(got[0].data)).to.equal('first')
+  })
+
+  it('same data twice under StrictNoSign is a duplicate', async () => {
+    nodes = await createNet('memory', 2, { globalSignaturePolicy: StrictNoSign })
+    const [a, b] = nodes
+    b.services.pubsub.subscribe('t')
+    await connect(a, b)
+    await waitFor(() => a.services.pubsub.getSubscribers('t').length === 1)
+    await a.services.pubsub.publish('t', enc('same'))
+    const err = await a.services.pubsub.publish('t', enc('same')).catch(e => e)
+    expect(err).to.be.instanceOf(PublishError).with.property('message', 'PublishError.Duplicate')
+    const ignored = await a.services.pubsub.publish('t', enc('same'), { ignoreDuplicatePublishError: true })
+    expect(ignored.recipients).to.deep.equal([])
+  })
+
+  it('waitForMesh resolves once grafted and rejects on abort', async () => {
+    nodes = await createNet('memory', 2)
+    const [a, b] = nodes
+    const ctrl = new AbortController()
+    const lonely = a.services.pubsub.waitForMesh('nobody', { signal: ctrl.signal })
+    a.services.pubsub.subscribe('t')
+    b.services.pubsub.subscribe('t')
+    const meshed = a.services.pubsub.waitForMesh('t', { min: 1 })
+    await connect(a, b)
+    await meshed
+    expect(a.services.pubsub.getMeshPeers('t')).to.have.length(1)
+    ctrl.abort(new Error('gave up'))
+    await expect(lonely).to.eventually.be.rejectedWith('gave up')
+  })
+})
