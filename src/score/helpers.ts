@@ -133,9 +133,11 @@ function topicParams (name: string, i: TopicScoreInputs, s: number, c: Shared, w
   const thr3 = P3_THRESHOLD_FRACTION * ss3
   const w3 = steady ? -P3_OVER_BUDGET * c.M / (s * thr3 * thr3) : 0
   const activation = Math.max(1000, Math.ceil(horizon / 2))
+  // the counter must fall from cap to threshold·(1 − 1/√k) before the deficit outweighs full credit M
+  const silentToNegative = horizon * Math.log(ss3 / (thr3 * (1 - 1 / Math.sqrt(P3_OVER_BUDGET)))) / Math.log(1 / c.decayToZero)
   if (steady) {
     say(`P3: horizon H = max(10·I, ${P3_HORIZON_DELIVERIES}/(r/D) s) = ${horizon} ms, decay ${round(decay3)}; steady counter (r/D·I)/(1−decay) = ${round(ss3)}; threshold = ${P3_THRESHOLD_FRACTION}·steady = ${round(thr3)}; cap = steady; activation H/2 = ${activation} ms (the counter reaches ~68% of steady by then)`)
-    say(`P3: weight = −${P3_OVER_BUDGET}·M/(s·threshold²) = ${round(w3)}: a silent mesh peer loses ${P3_OVER_BUDGET}·M, more than all it can earn anywhere (first deliveries elsewhere cannot hide it; CVE-2022-47547)`)
+    say(`P3: weight = −${P3_OVER_BUDGET}·M/(s·threshold²) = ${round(w3)}: a silent mesh peer loses ${P3_OVER_BUDGET}·M, more than all it can earn anywhere (first deliveries elsewhere cannot hide it; CVE-2022-47547); one that stops forwarding with a full counter and full credit turns negative after H·ln(cap/(threshold·(1 − 1/√${P3_OVER_BUDGET})))/ln(1/decayToZero) = ${Math.round(silentToNegative)} ms`)
   } else {
     say('P3/P3b: off (steadyTraffic false): an idle topic would push every honest mesh peer negative; a peer silent here is then not penalised for it')
   }
