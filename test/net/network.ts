@@ -109,7 +109,7 @@ function describe (o: RouterOutput): string {
     case 'deliver': return `D${o.msg.idKey}${o.propagationSource ?? ''}`
     case 'validate': return `v${o.msg.idKey}${o.propagationSource}`
     case 'dial': return `x${o.peer}`
-    case 'cancel': return `c${o.peer}${o.idKey}`
+    default: return `c${o.peer}${o.idKey}`
   }
 }
 
