@@ -5,9 +5,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { expect } from 'aegir/chai'
 import { buildPeer, decodeWithGo, startPeer, writeGoGolden } from './peers.ts'
 import type { InteropPeer, PeerConfig, PeerImpl } from './peers.ts'
+
+const COMMITTED_GOLDEN = fileURLToPath(new URL('../../interop/golden', import.meta.url))
 
 async function eventually (check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -108,6 +111,8 @@ describe('interop peers (go-libp2p-pubsub ↔ rust-libp2p gossipsub)', function 
         const bytes = await readFile(join(dir, `${name}.bin`))
         const expected = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8'))
         expect(await decodeWithGo(bytes)).to.deep.equal(expected, name)
+        // the committed copy (usable without go) must be what the pinned version writes
+        expect(bytes.equals(await readFile(join(COMMITTED_GOLDEN, `${name}.bin`)))).to.equal(true, `${name}.bin differs from interop/golden`)
       }
     } finally {
       await rm(dir, { recursive: true, force: true })

@@ -193,8 +193,9 @@ impl Peer {
                 }
             }
             SwarmEvent::ConnectionEstablished { peer_id, num_established, .. } => {
-                if num_established.get() == 1 {
-                    let id = self.dials.remove(&peer_id).unwrap_or(Value::Null);
+                // a dial command is answered even when it adds a second connection
+                let id = self.dials.remove(&peer_id);
+                if id.is_some() || num_established.get() == 1 {
                     emit("connected", json!({"peer": peer_id.to_string(), "id": id}));
                 }
             }
