@@ -22,12 +22,15 @@ import { validateRouterConfig } from './config.ts'
 import { msgIdKey } from './core/msgid.ts'
 import { SeededRng } from './core/rng.ts'
 import { Router } from './core/router.ts'
-import type { GossipSubEvents, PublishOpts, PublishResult, WaitForMeshOptions } from './adapter/events.ts'
+import { PeerScore } from './score/peer-score.ts'
+import type { GossipSubEvents, PublishOpts, PublishResult, SendQueueStats, WaitForMeshOptions } from './adapter/events.ts'
 import type { Message, TopicValidatorFn } from './adapter/message.ts'
 import type { GossipsubOpts, AdapterConfig } from './adapter/options.ts'
 import type { OutboundCounters } from './adapter/outbound.ts'
 import type { PeerEntry } from './adapter/peers.ts'
 import type { PeerIdCodec, PeerKey, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
+import type { ScoreSnapshot } from './score/compute.ts'
+import type { PeerScoreParams, TopicScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
 import type { WireMessage } from './types.ts'
 import type { ComponentLogger, Connection, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable, Stream, Topology } from '@libp2p/interface'
@@ -56,6 +59,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   readonly topicValidators: Map<string, TopicValidatorFn>
   readonly scoreThresholds: PeerScoreThresholds
   readonly outboundCounters: OutboundCounters = { oversized: 0, dropped: 0, errors: 0 }
+  readonly scoreParams: Partial<PeerScoreParams>
 
   private readonly components: GossipSubComponents
   private readonly log: Logger
@@ -70,6 +74,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private readonly knownIds = new Map<PeerKey, PeerId>()
   private readonly waiters = new MeshWaiters()
   private router: Router | undefined
+  private score: PeerScore | undefined
   private streams: PeerStreams | undefined
   private dialer: Dialer | undefined
   private abort: AbortController | undefined
@@ -93,7 +98,10 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       },
       toBytes: (key) => (this.knownIds.get(key) ?? peerIdFromString(key)).toMultihash().bytes
     }
-    this.driver = new Driver(out => { this.handleOutput(out) }, err => { this.log.error('router output failed: %e', err) })
+    this.driver = new Driver(out => { this.handleOutput(out) }, err => { this.log.error('router output failed: %e', err) }, () => { this.scoreEvents() })
+    this.scoreParams = scoreParamsOf(adapter)
+    // validated now, so bad parameters fail at construction with an error naming them
+    this.score = new PeerScore(this.scoreParams, this.scoreThresholds)
     this.intake = new Intake(adapter, new Verifier(encodeMessageForSigning), {
       report: (msg, result, pub, reason) => { this.report(msg, result, pub, reason) },
       dispatch: (msg, pub, source) => { this.dispatchMessage(msg, pub, source) }
@@ -108,7 +116,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     const { registrar, peerId } = this.components
     const seed = crypto.getRandomValues(new Uint32Array(4))
     this.abort = new AbortController()
-    this.router = new Router({ config: this.routerConfig, localPeer: peerId.toString(), rng: new SeededRng(seed), peerIds: this.peerIds, now: this.driver.now() })
+    const now = this.driver.now()
+    this.score = new PeerScore(this.scoreParams, this.scoreThresholds, { now, deliveryRecordTTL: this.routerConfig.seenTTL })
+    this.router = new Router({ config: this.routerConfig, localPeer: peerId.toString(), rng: new SeededRng(seed), peerIds: this.peerIds, score: this.score, now })
     this.dialer = new Dialer(this.components, this.log, this.routerConfig.maxPendingDials, this.abort.signal)
     this.streams = new PeerStreams({
       protocols: this.protocols,
@@ -121,7 +131,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         ready: (p, protocol, outbound, ip) => { this.peerReady(p, protocol, outbound, ip) },
         gone: (p) => { this.driver.run(now => this.router?.removePeer(p.key, now)) },
         frame: (p, body) => this.onFrame(p, body),
-        slow: (p, slow) => { this.log('peer %p send queue %s', p.id, slow ? 'overflowing' : 'drained') }
+        slow: (p, slow) => { this.peerSlow(p, slow) }
       }
     })
     this.driver.start(this.router)
@@ -202,6 +212,22 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     }
   }
 
+  /** The peer's score with every component (P1..P7 per topic), or undefined if it is unknown. */
+  getScoreSnapshot (peer: PeerId | string): ScoreSnapshot | undefined {
+    return this.score?.getScoreSnapshot(peer.toString())
+  }
+
+  /** A connected peer's send queue: frames and bytes waiting, the slow flag and drops so far. */
+  getSendQueueStats (peer: PeerId | string): SendQueueStats | undefined {
+    const q = this.streams?.get(peer.toString())?.writer.queue
+    return q === undefined ? undefined : { length: q.length, bytes: q.bytes, slow: q.slow, drops: { ...q.drops } }
+  }
+
+  /** The peer's current score (0 for unknown peers). */
+  getScore (peer: PeerId | string): number {
+    return this.score?.score(peer.toString()) ?? 0
+  }
+
   /** Resolves once the mesh of `topic` has at least `min` peers (default 1); rejects on abort. */
   async waitForMesh (topic: string, opts: WaitForMeshOptions = {}): Promise<void> {
     const min = opts.min ?? 1
@@ -236,6 +262,17 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.components.peerStore.get(p.id).then(peer => {
       if (peer.peerRecordEnvelope !== undefined) { this.records.set(p.key, peer.peerRecordEnvelope) }
     }, () => {})
+  }
+
+  private peerSlow (p: PeerEntry, slow: boolean): void {
+    this.log('peer %p send queue %s', p.id, slow ? 'overflowing' : 'drained')
+    if (slow && this.cfg.slowPeerPenalty > 0) { this.score?.addPenalty(p.key, this.cfg.slowPeerPenalty, 'slow-peer') }
+  }
+
+  private scoreEvents (): void {
+    const events = this.score?.takeEvents()
+    if (events === undefined) { return }
+    for (const ev of events) { this.safeDispatchEvent('gossipsub:score-threshold', { detail: ev }) }
   }
 
   private onFrame (p: PeerEntry, body: Uint8Array): void | Promise<void> {
@@ -342,4 +379,14 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       this.dialer?.dial(id.toString())
     }
   }
+}
+
+/** Global score params with the per-topic ones (`topics[t].scoreParams`) merged in. */
+function scoreParamsOf (cfg: AdapterConfig): Partial<PeerScoreParams> {
+  const base = cfg.scoreParams ?? {}
+  const topics: Record<string, Partial<TopicScoreParams>> = { ...base.topics }
+  for (const [topic, t] of Object.entries(cfg.topics)) {
+    if (t.scoreParams !== undefined) { topics[topic] = { ...topics[topic], ...t.scoreParams } }
+  }
+  return { ...base, topics: topics as Record<string, TopicScoreParams> }
 }

@@ -24,9 +24,13 @@ export class Driver {
   private draining = false
   private running = false
 
-  constructor (handle: (out: RouterOutput) => void, onError: (err: unknown) => void) {
+  /** called after each drain (the score's threshold events are collected there) */
+  private readonly afterDrain: (() => void) | undefined
+
+  constructor (handle: (out: RouterOutput) => void, onError: (err: unknown) => void, afterDrain?: () => void) {
     this.handle = handle
     this.onError = onError
+    this.afterDrain = afterDrain
   }
 
   /** monotonic milliseconds (integer) */
@@ -68,6 +72,11 @@ export class Driver {
       }
     } finally {
       this.draining = false
+    }
+    try {
+      this.afterDrain?.()
+    } catch (err) {
+      this.onError(err)
     }
     this.arm()
   }

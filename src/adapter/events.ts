@@ -2,7 +2,9 @@
 // concept is the same, plus meshsub's trace event and waitForMesh options.
 
 import type { Message } from './message.ts'
+import type { SendQueueDrops } from './send-queue.ts'
 import type { TraceEvent } from '../core/types.ts'
+import type { ScoreThresholdEvent } from '../score/events.ts'
 import type { MessageStreamDirection, PeerId } from '@libp2p/interface'
 
 export interface PublishResult {
@@ -22,6 +24,16 @@ export interface WaitForMeshOptions {
   /** mesh peers needed; default 1 */
   min?: number
   signal?: AbortSignal
+}
+
+export interface SendQueueStats {
+  /** frames waiting */
+  length: number
+  /** bytes waiting */
+  bytes: number
+  /** the queue overflowed and has not emptied since */
+  slow: boolean
+  drops: SendQueueDrops
 }
 
 export interface Subscription {
@@ -55,4 +67,6 @@ export interface GossipSubEvents {
   'gossipsub:prune': CustomEvent<MeshPeer>
   /** every trace event of the router core (meshsub's addition) */
   'gossipsub:trace': CustomEvent<TraceEvent>
+  /** a peer's score crossed a threshold, with the breakdown (meshsub's addition) */
+  'gossipsub:score-threshold': CustomEvent<ScoreThresholdEvent>
 }

@@ -7,6 +7,7 @@ import { StrictNoSign, StrictSign } from './message.ts'
 import type { DataTransform, FastMsgIdFn, MsgIdFn, MsgIdToStrFn, SignaturePolicy } from './message.ts'
 import type { DecodeLimits } from '../codec/limits.ts'
 import type { RouterOptions, TopicOptions as RouterTopicOptions } from '../config.ts'
+import type { PeerScoreParams, TopicScoreParams } from '../score/params.ts'
 import type { PeerScoreThresholds } from '../score/thresholds.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -38,7 +39,7 @@ export interface TopicOptions extends RouterTopicOptions {
   /** validators of this topic run at most this many at once; default `messageProcessingConcurrency` */
   validationConcurrency?: number
   /** topic score parameters (merged into `scoreParams.topics[topic]`) */
-  scoreParams?: Record<string, unknown>
+  scoreParams?: Partial<TopicScoreParams>
 }
 
 /** Options accepted by `gossipsub(init)`. Names follow `@libp2p/gossipsub` where the concept is the same. */
@@ -65,7 +66,7 @@ export interface GossipsubOpts extends Omit<RouterOptions, 'directPeers' | 'topi
   /** not supported (rejected unless undefined): size the cache with mcacheLength/mcacheMaxMessages/mcacheMaxBytes */
   messageCache?: unknown
   /** peer score parameters (SPEC.md §6) */
-  scoreParams?: Record<string, unknown>
+  scoreParams?: Partial<PeerScoreParams>
   scoreThresholds?: Partial<PeerScoreThresholds>
   /** `@libp2p/gossipsub`'s name for iwantFollowupTime, ms */
   gossipsubIWantFollowupMs?: number
@@ -108,6 +109,8 @@ export interface GossipsubOpts extends Omit<RouterOptions, 'directPeers' | 'topi
   publishQueueTtl?: number
   /** max frames queued for one peer; default 4096 */
   maxOutboundQueueLength?: number
+  /** P7 penalty added to a peer each time its send queue overflows; default 0 (off) */
+  slowPeerPenalty?: number
   /** per-topic options */
   topics?: Record<string, TopicOptions>
 }
@@ -139,7 +142,8 @@ export interface AdapterConfig {
   validationTimeout: number
   metricsTopicStrToLabel?: Map<string, string>
   debugName?: string
-  scoreParams?: Record<string, unknown>
+  scoreParams?: Partial<PeerScoreParams>
+  slowPeerPenalty: number
   topics: Record<string, TopicOptions>
 }
 
@@ -157,7 +161,7 @@ const ADAPTER_KEYS = new Set<string>([
   'runOnLimitedConnection', 'maxOutboundBufferSize', 'maxInboundDataLength', 'maxTransmitSize',
   'allowedTopics', 'maxTopicBytesPerPeer', 'decodeRpcLimits', 'tagMeshPeers', 'protocols',
   'globalSignaturePolicy', 'canRelayMessage', 'messageProcessingConcurrency', 'validationTimeout',
-  'forwardQueueTtl', 'publishQueueTtl', 'maxOutboundQueueLength', 'topics'
+  'forwardQueueTtl', 'publishQueueTtl', 'maxOutboundQueueLength', 'slowPeerPenalty', 'topics'
 ])
 
 const ROUTER_KEYS = new Set<string>([...Object.keys(defaultRouterOptions), 'scoreThresholds', 'unsubscribeBackoff', 'unsubcribeBackoff'])
@@ -292,6 +296,7 @@ function adapterConfig (init: GossipsubOpts, protocols: string[]): AdapterConfig
     metricsTopicStrToLabel: init.metricsTopicStrToLabel,
     debugName: init.debugName,
     scoreParams: init.scoreParams,
+    slowPeerPenalty: posInt('slowPeerPenalty', init.slowPeerPenalty, 0, 0),
     topics: init.topics ?? {}
   }
 }

@@ -44,6 +44,10 @@ export interface PeerEntry {
   badFrames: number
   /** resolves when the router knows the peer (frames read before that wait for it) */
   added$: PromiseWithResolvers<void>
+  /** what the router was told at `ready` */
+  info: { protocol: string, outbound: boolean, ip: string | undefined } | undefined
+  /** an inbound stream was seen before: a later one means the peer restarted its side */
+  hadInbound: boolean
 }
 
 /** The connected pubsub peers' streams. Bound: one entry per connected peer; pruned on disconnect. */
@@ -90,6 +94,12 @@ export class PeerStreams {
     const entry = this.entry(connection.remotePeer)
     entry.inbound?.abort(new Error('replaced by a new inbound stream'))
     entry.inbound = stream
+    if (entry.hadInbound && entry.added && entry.info !== undefined) {
+      // the peer reopened its stream and forgot our state: re-add it so it gets our hello again
+      this.opts.hooks.gone(entry)
+      this.opts.hooks.ready(entry, entry.info.protocol, entry.info.outbound, entry.info.ip)
+    }
+    entry.hadInbound = true
     if (entry.connection === undefined || entry.connection.status !== 'open') { entry.connection = connection }
     this.openOutbound(entry)
     const reader = new FrameReader({ maxTransmitSize: this.opts.maxTransmitSize })
@@ -123,7 +133,7 @@ export class PeerStreams {
     if (entry === undefined) {
       const queue = new SendQueue(this.opts.queue)
       const writer = new PeerWriter(queue, this.opts.now, err => { this.opts.log('write to %p failed: %s', id, err.message) })
-      const e: PeerEntry = { key, id, writer, outbound: undefined, opening: false, inbound: undefined, connection: undefined, added: false, badFrames: 0, added$: Promise.withResolvers<void>() }
+      const e: PeerEntry = { key, id, writer, outbound: undefined, opening: false, inbound: undefined, connection: undefined, added: false, badFrames: 0, added$: Promise.withResolvers<void>(), info: undefined, hadInbound: false }
       queue.onSlowChange = (slow) => { this.opts.hooks.slow(e, slow) }
       entry = e
       this.peers.set(key, e)
@@ -146,7 +156,8 @@ export class PeerStreams {
         stream.addEventListener('close', () => { this.outboundClosed(entry, stream) })
         entry.writer.attach(stream)
         entry.added = true
-        this.opts.hooks.ready(entry, stream.protocol, conn.direction === 'outbound', ipOf(conn))
+        entry.info = { protocol: stream.protocol, outbound: conn.direction === 'outbound', ip: ipOf(conn) }
+        this.opts.hooks.ready(entry, entry.info.protocol, entry.info.outbound, entry.info.ip)
         entry.added$.resolve()
       }, err => {
         entry.opening = false
