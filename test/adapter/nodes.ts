@@ -7,16 +7,17 @@ import { identify } from '@libp2p/identify'
 import { memory } from '@libp2p/memory'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
-import type { Libp2p, ServiceMap } from '@libp2p/interface'
+import type { Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
 export type TransportKind = 'tcp' | 'memory'
 
 let memoryCounter = 0
 
-export async function createNode<S extends ServiceMap> (kind: TransportKind, services: ServiceFactoryMap<S>): Promise<Libp2p<S & { identify: unknown }>> {
+export async function createNode<S extends ServiceMap> (kind: TransportKind, services: ServiceFactoryMap<S>, privateKey?: PrivateKey): Promise<Libp2p<S & { identify: unknown }>> {
   const listen = kind === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/meshsub-${process.pid}-${memoryCounter++}`
   return createLibp2p({
+    privateKey,
     addresses: { listen: [listen] },
     transports: kind === 'tcp' ? [tcp()] : [memory()],
     connectionEncrypters: [noise()],

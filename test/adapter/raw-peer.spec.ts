@@ -1,0 +1,113 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { expect } from 'aegir/chai'
+import { SeqnoGenerator, Signer } from '../../src/adapter/sign.ts'
+import { encodeFrame, encodeMessageForSigning, encodeRpc } from '../../src/codec/index.ts'
+import { collect, connect, createPubsubNode, stopAll } from './net.ts'
+import { createNode, waitFor } from './nodes.ts'
+import type { PubsubNode } from './net.ts'
+import type { WireMessage } from '../../src/types.ts'
+import type { Libp2p, Stream } from '@libp2p/interface'
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
+const PROTO = '/meshsub/1.1.0'
+
+/** A plain libp2p node speaking the wire protocol by hand: it can send any frame, and read or not. */
+async function rawPeer (read: boolean): Promise<{ node: Libp2p, signer: Signer }> {
+  const key = await generateKeyPair('Ed25519')
+  const node = await createNode('tcp', {}, key)
+  await node.handle(PROTO, (stream: Stream) => {
+    if (read) {
+      void (async () => { for await (const _ of stream) { /* discard */ } })().catch(() => {})
+    } else {
+      // never read: flow control stops the sender once the windows are full
+      stream.pause()
+      stream.maxReadBufferLength = 64 * 1024 * 1024
+    }
+  })
+  return { node, signer: new Signer(key, encodeMessageForSigning) }
+}
+
+describe('gossipsub service: hostile and slow peers', function () {
+  this.timeout(60_000)
+  let nodes: PubsubNode[] = []
+  let raws: Libp2p[] = []
+  afterEach(async () => {
+    await stopAll(nodes)
+    await Promise.all(raws.map(async r => r.stop()))
+    raws = []
+  })
+
+  it('a message with an invalid signature is neither delivered nor forwarded', async () => {
+    const [b, c] = nodes = [await createPubsubNode('tcp'), await createPubsubNode('tcp')]
+    for (const n of nodes) { n.services.pubsub.subscribe('sig') }
+    await connect(b, c)
+    await b.services.pubsub.waitForMesh('sig')
+    const m = await rawPeer(true)
+    raws.push(m.node)
+    const rejects: string[] = []
+    b.services.pubsub.addEventListener('gossipsub:trace', (e) => {
+      if (e.detail.type === 'reject') { rejects.push(e.detail.reason) }
+    })
+    const gotB = collect(b)
+    const gotC = collect(c)
+    const seqno = new SeqnoGenerator()
+    const valid = await m.signer.sign({ topic: 'sig', data: enc('valid') }, seqno.take())
+    const forged: WireMessage = { ...(await m.signer.sign({ topic: 'sig', data: enc('x') }, seqno.take())), data: enc('forged') }
+    const unsigned: WireMessage = { topic: 'sig', data: enc('unsigned') }
+    const stream = await m.node.dialProtocol(b.getMultiaddrs()[0], PROTO)
+    await waitFor(() => b.services.pubsub.getPeers().some(p => p.equals(m.node.peerId)))
+    stream.send(encodeFrame(encodeRpc({ subscriptions: [{ subscribe: true, topic: 'sig' }], messages: [forged, unsigned, valid] })))
+    await waitFor(() => gotB.length === 1 && gotC.length === 1)
+    await new Promise(resolve => setTimeout(resolve, 100))
+    expect(gotB.map(x => dec(x.data))).to.deep.equal(['valid'])
+    expect(gotC.map(x => dec(x.data))).to.deep.equal(['valid'])
+    expect(rejects.sort()).to.deep.equal(['invalid-signature', 'missing-signature'])
+  })
+
+  it('a malformed frame resets the stream; the peer may open a new one', async () => {
+    const [b] = nodes = [await createPubsubNode('tcp')]
+    b.services.pubsub.subscribe('t')
+    const m = await rawPeer(true)
+    raws.push(m.node)
+    const first = await m.node.dialProtocol(b.getMultiaddrs()[0], PROTO)
+    await waitFor(() => b.services.pubsub.getPeers().length === 1)
+    // a field with wire type 7 does not exist
+    first.send(encodeFrame(new Uint8Array([0x0f, 0x01])))
+    await waitFor(() => first.status !== 'open')
+    const second = await m.node.dialProtocol(b.getMultiaddrs()[0], PROTO)
+    second.send(encodeFrame(encodeRpc({ subscriptions: [{ subscribe: true, topic: 't' }], messages: [] })))
+    await waitFor(() => b.services.pubsub.getSubscribers('t').length === 1)
+  })
+
+  it('a peer that stops reading: its queue stays bounded, drops are counted, other peers get everything', async () => {
+    const limit = 512 * 1024
+    const [a, b] = nodes = [await createPubsubNode('tcp', { maxOutboundBufferSize: limit, globalSignaturePolicy: 'StrictNoSign' }), await createPubsubNode('tcp', { globalSignaturePolicy: 'StrictNoSign' })]
+    for (const n of nodes) { n.services.pubsub.subscribe('flood') }
+    await connect(a, b)
+    const s = await rawPeer(false)
+    raws.push(s.node)
+    const stream = await s.node.dialProtocol(a.getMultiaddrs()[0], PROTO)
+    stream.send(encodeFrame(encodeRpc({ subscriptions: [{ subscribe: true, topic: 'flood' }], messages: [] })))
+    await waitFor(() => a.services.pubsub.getSubscribers('flood').length === 2)
+    await a.services.pubsub.waitForMesh('flood')
+    const got = collect(b)
+    let maxBytes = 0
+    for (let i = 0; i < 300; i++) {
+      const data = new Uint8Array(16 * 1024)
+      new DataView(data.buffer).setUint32(0, i)
+      await a.services.pubsub.publish('flood', data)
+      maxBytes = Math.max(maxBytes, a.services.pubsub.getSendQueueStats(s.node.peerId)?.bytes ?? 0)
+      if (i % 20 === 19) { await new Promise(resolve => setTimeout(resolve, 5)) }
+    }
+    await waitFor(() => got.length === 300, 20_000)
+    const stats = a.services.pubsub.getSendQueueStats(s.node.peerId)
+    expect(stats).to.not.equal(undefined)
+    expect(maxBytes).to.be.at.most(limit)
+    expect(stats?.bytes).to.be.at.most(limit)
+    expect((stats?.drops.overflow ?? 0) + (stats?.drops.evicted ?? 0)).to.be.greaterThan(0)
+    expect(stats?.slow).to.equal(true)
+    // the healthy peer's queue never overflowed
+    expect(a.services.pubsub.getSendQueueStats(b.peerId)?.drops.overflow).to.equal(0)
+  })
+})
