@@ -67,8 +67,8 @@ export function computeScore (
   out?: ScoreSnapshot
 ): number {
   let sum = 0
-  for (const [topic, ts] of ps.topics) {
-    const tp = params.topics[topic]
+  for (const ts of ps.topics.values()) {
+    const tp = ts.params
     if (tp == null) { continue }
     const p1 = ts.inMesh ? Math.min(ts.meshTime / tp.timeInMeshQuantum, tp.timeInMeshCap) : 0
     const p2 = Math.min(ts.firstMessageDeliveries, tp.firstMessageDeliveriesCap)
@@ -79,7 +79,7 @@ export function computeScore (
       p3 * tp.meshMessageDeliveriesWeight + p3b * tp.meshFailurePenaltyWeight + p4 * tp.invalidMessageDeliveriesWeight)
     sum += topicScore
     if (out != null) {
-      out.topics[topic] = {
+      out.topics[ts.topic] = {
         inMesh: ts.inMesh,
         meshTime: ts.inMesh ? ts.meshTime : 0,
         meshDeliveriesActive: ts.meshMessageDeliveriesActive,

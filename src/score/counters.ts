@@ -1,11 +1,14 @@
 // Score counters: the per-peer and per-(peer, topic) state that P1..P4 and P7 are computed from,
 // and the decay step applied to them every decayInterval.
 
-import type { PeerScoreParams } from './params.ts'
+import type { PeerScoreParams, TopicScoreParams } from './params.ts'
 import type { PeerKey } from '../core/types.ts'
 
 /** Counters of one peer in one topic. */
 export interface TopicStats {
+  topic: string
+  /** the topic's params, undefined while it is not scored; PeerScore swaps them on a change */
+  params: TopicScoreParams | undefined
   /** in our mesh of the topic */
   inMesh: boolean
   /** when it was grafted (ms) */
@@ -56,8 +59,10 @@ export interface PeerStats {
   reported: number
 }
 
-export function newTopicStats (): TopicStats {
+export function newTopicStats (topic: string, params: TopicScoreParams | undefined): TopicStats {
   return {
+    topic,
+    params,
     inMesh: false,
     graftTime: 0,
     meshTime: 0,
@@ -97,8 +102,8 @@ function decayed (v: number, factor: number, zero: number, steps: number): numbe
  */
 export function decayPeer (ps: PeerStats, params: PeerScoreParams, now: number, steps = 1): void {
   const zero = params.decayToZero
-  for (const [topic, ts] of ps.topics) {
-    const tp = params.topics[topic]
+  for (const ts of ps.topics.values()) {
+    const tp = ts.params
     if (ts.inMesh) {
       ts.meshTime = now - ts.graftTime
       if (tp != null && ts.meshTime > tp.meshMessageDeliveriesActivation) { ts.meshMessageDeliveriesActive = true }

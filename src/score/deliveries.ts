@@ -28,11 +28,15 @@ export interface DeliveryRecord {
 /**
  * Bounded map of delivery records. Bound: at most `maxRecords` entries, and none older than `ttl`
  * (the seen-cache TTL: after it a copy is no longer a duplicate for the router either). Pruned in
- * `add` (count: the oldest record goes) and in `expire` (age), which the score's decay step calls.
- * Map insertion order is creation order, so both prune from the front in O(1) per record.
+ * `getOrCreate` (count: the oldest record goes) and in `expire` (age), which the score's decay step
+ * calls. A FIFO of ids gives the oldest in O(1): deleting from the front of a large Map and asking
+ * it for its first key again costs time proportional to the holes left behind.
  */
 export class DeliveryRecords {
   private readonly records = new Map<MsgIdKey, DeliveryRecord>()
+  /** ids in creation order from `head` on; compacted once the consumed prefix is large */
+  private order: MsgIdKey[] = []
+  private head = 0
   private readonly ttl: number
   private readonly maxRecords: number
 
@@ -51,21 +55,29 @@ export class DeliveryRecords {
   getOrCreate (id: MsgIdKey, now: number): DeliveryRecord {
     let rec = this.records.get(id)
     if (rec == null) {
-      if (this.records.size >= this.maxRecords) {
-        const oldest = this.records.keys().next()
-        if (oldest.done !== true) { this.records.delete(oldest.value) }
-      }
+      if (this.records.size >= this.maxRecords) { this.dropOldest() }
       rec = { status: DeliveryStatus.Validating, firstSeen: now, validated: 0, first: undefined, others: undefined }
       this.records.set(id, rec)
+      this.order.push(id)
     }
     return rec
   }
 
   /** Drops records older than the TTL. */
   expire (now: number): void {
-    for (const [id, rec] of this.records) {
-      if (rec.firstSeen + this.ttl > now) { break }
-      this.records.delete(id)
+    while (this.head < this.order.length) {
+      const rec = this.records.get(this.order[this.head])
+      if (rec != null && rec.firstSeen + this.ttl > now) { break }
+      this.dropOldest()
+    }
+  }
+
+  private dropOldest (): void {
+    if (this.head >= this.order.length) { return }
+    this.records.delete(this.order[this.head++])
+    if (this.head >= 1024 && this.head * 2 >= this.order.length) {
+      this.order = this.order.slice(this.head)
+      this.head = 0
     }
   }
 }

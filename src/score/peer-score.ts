@@ -1,18 +1,17 @@
-// PeerScore: the core's ScoreProvider. Owns every peer's counters, the IP colocation groups, the
-// delivery records, retention of disconnected peers, the decay schedule and threshold events.
+// PeerScore: the core's ScoreProvider. Owns every peer's counters and their retention after disconnection,
+// the decay schedule and cached scores; composes delivery records, colocation groups and threshold events.
 
+import { ColocationGroups } from './colocation.ts'
 import { computeScore, emptySnapshot } from './compute.ts'
 import { carriesPenalty, decayPeer, meshDeficitSquared, newPeerStats, newTopicStats } from './counters.ts'
 import { DeliveryRecords, DeliveryStatus, addSender, hasSender } from './deliveries.ts'
 import { ThresholdEventQueue, crossesAny, thresholdLevels } from './events.ts'
-import { cidrContains, colocationKey, parseCidr, parseIp } from './ip.ts'
 import { createPeerScoreParams, validatePeerScoreParams, validateTopicScoreParams } from './params.ts'
 import { defaultPeerScoreThresholds, validatePeerScoreThresholds } from './thresholds.ts'
 import type { ScoreSnapshot } from './compute.ts'
 import type { PeerStats, TopicStats } from './counters.ts'
 import type { DeliveryRecord } from './deliveries.ts'
 import type { ScoreThresholdEvent, ThresholdName } from './events.ts'
-import type { Cidr } from './ip.ts'
 import type { PeerScoreParams, TopicScoreParams } from './params.ts'
 import type { PeerScoreThresholds } from './thresholds.ts'
 import type { PeerKey, RejectReason, RouterMessage, ScoreProvider } from '../core/types.ts'
@@ -35,15 +34,15 @@ const PER_COPY_REJECTS = new Set<RejectReason>(['invalid-signature', 'missing-si
 
 export class PeerScore implements ScoreProvider {
   private params: PeerScoreParams
+  /** params.topics as a Map, for lookups on the per-message path */
+  private readonly topicParams = new Map<string, TopicScoreParams>()
   readonly thresholds: Readonly<PeerScoreThresholds>
   private readonly levels: Array<[ThresholdName, number]>
-  private readonly whitelist: Cidr[]
   /** connected and retained peers; bound: connected peers + maxRetainedPeers */
   private readonly peers = new Map<PeerKey, PeerStats>()
   /** retained peers in disconnection order; pruned by expiry in handleTimeout and by count in removePeer */
   private readonly retained = new Set<PeerKey>()
-  /** colocation group → connected peers in it; entries leave with the peer */
-  private readonly ipPeers = new Map<string, Set<PeerKey>>()
+  private readonly colocation: ColocationGroups
   private readonly deliveries: DeliveryRecords
   private readonly events: ThresholdEventQueue
   private readonly maxRetained: number
@@ -53,10 +52,11 @@ export class PeerScore implements ScoreProvider {
   constructor (params: Partial<PeerScoreParams> = {}, thresholds: Partial<PeerScoreThresholds> = {}, opts: PeerScoreOptions = {}) {
     this.params = createPeerScoreParams(params)
     validatePeerScoreParams(this.params)
+    for (const [topic, tp] of Object.entries(this.params.topics)) { this.topicParams.set(topic, tp) }
     this.thresholds = Object.freeze({ ...defaultPeerScoreThresholds, ...thresholds })
     validatePeerScoreThresholds(this.thresholds)
     this.levels = thresholdLevels(this.thresholds)
-    this.whitelist = [...this.params.IPColocationFactorWhitelist].map(c => parseCidr(c) as Cidr)
+    this.colocation = new ColocationGroups(this.params.IPColocationFactorWhitelist)
     this.deliveries = new DeliveryRecords(opts.deliveryRecordTTL ?? 120_000, opts.maxDeliveryRecords ?? 100_000)
     this.events = new ThresholdEventQueue(opts.maxEvents ?? 1000)
     this.maxRetained = opts.maxRetainedPeers ?? 10_000
@@ -93,9 +93,8 @@ export class PeerScore implements ScoreProvider {
     if (ps == null || !ps.connected) { return }
     this.setPeerIPs(peer, [])
     // as go: an active deficit becomes a sticky P3b penalty, first-delivery credit is not kept
-    for (const [topic, ts] of ps.topics) {
-      const tp = this.params.topics[topic]
-      if (ts.inMesh && tp != null) { this.failMesh(ps, ts, tp, topic) }
+    for (const ts of ps.topics.values()) {
+      if (ts.inMesh) { this.failMesh(ps, ts) }
       ts.inMesh = false
       ts.meshMessageDeliveriesActive = false
       ts.firstMessageDeliveries = 0
@@ -121,7 +120,7 @@ export class PeerScore implements ScoreProvider {
     if (ps == null) { return }
     let ts = ps.topics.get(topic)
     if (ts == null) {
-      ts = newTopicStats()
+      ts = newTopicStats(topic, this.topicParams.get(topic))
       ps.topics.set(topic, ts)
     }
     ts.inMesh = true
@@ -136,8 +135,7 @@ export class PeerScore implements ScoreProvider {
     const ps = this.peers.get(peer)
     const ts = ps?.topics.get(topic)
     if (ps == null || ts == null) { return }
-    const tp = this.params.topics[topic]
-    if (tp != null) { this.failMesh(ps, ts, tp, topic) }
+    this.failMesh(ps, ts)
     ts.inMesh = false
     ts.meshMessageDeliveriesActive = false
     ps.dirty = true
@@ -196,7 +194,7 @@ export class PeerScore implements ScoreProvider {
     if (rec == null || rec.status === DeliveryStatus.Ignored || hasSender(rec, peer)) { return }
     addSender(rec, peer)
     if (rec.status === DeliveryStatus.Valid) {
-      const tp = this.params.topics[msg.topic]
+      const tp = this.topicParams.get(msg.topic)
       if (tp != null && now - rec.validated <= tp.meshMessageDeliveriesWindow) { this.markNearFirst(peer, msg.topic) }
     } else if (rec.status === DeliveryStatus.Invalid) {
       this.markInvalid(peer, msg.topic, 'invalid-message:duplicate')
@@ -222,10 +220,6 @@ export class PeerScore implements ScoreProvider {
     const interval = this.params.decayInterval
     const steps = Math.floor((now - this.nextDecay) / interval) + 1
     this.nextDecay += steps * interval
-    for (const ps of this.peers.values()) {
-      // retained records are not decayed (go): being away does not earn forgiveness
-      if (ps.connected) { decayPeer(ps, this.params, now, steps) }
-    }
     for (const peer of this.retained) {
       const ps = this.peers.get(peer)
       if (ps != null && ps.expire > now) { break }
@@ -234,7 +228,10 @@ export class PeerScore implements ScoreProvider {
     }
     this.deliveries.expire(now)
     for (const ps of this.peers.values()) {
-      if (ps.connected && ps.dirty) { this.refresh(ps) }
+      // retained records are not decayed (go): being away does not earn forgiveness
+      if (!ps.connected) { continue }
+      decayPeer(ps, this.params, now, steps)
+      this.refresh(ps)
     }
   }
 
@@ -245,7 +242,7 @@ export class PeerScore implements ScoreProvider {
     const ps = this.peers.get(peer)
     if (ps == null) { return undefined }
     const snap = emptySnapshot(peer, ps.connected)
-    computeScore(ps, this.params, this.ipPeers, snap)
+    computeScore(ps, this.params, this.colocation.groups, snap)
     if (ps.lastPenalty != null) { snap.lastPenalty = { ...ps.lastPenalty } }
     return snap
   }
@@ -269,7 +266,13 @@ export class PeerScore implements ScoreProvider {
       topics[topic] = tp
     }
     this.params = { ...this.params, topics }
-    for (const ps of this.peers.values()) { ps.dirty = true }
+    const tp = topics[topic]
+    if (tp == null) { this.topicParams.delete(topic) } else { this.topicParams.set(topic, tp) }
+    for (const ps of this.peers.values()) {
+      const ts = ps.topics.get(topic)
+      if (ts != null) { ts.params = tp }
+      ps.dirty = true
+    }
   }
 
   /** The params in force (a copy). */
@@ -281,34 +284,15 @@ export class PeerScore implements ScoreProvider {
   setPeerIPs (peer: PeerKey, ips: string[]): void {
     const ps = this.peers.get(peer)
     if (ps == null || !ps.connected) { return }
-    for (const key of ps.ipKeys) {
-      const group = this.ipPeers.get(key)
-      if (group == null) { continue }
-      group.delete(peer)
-      this.markDirty(group)
-      if (group.size === 0) { this.ipPeers.delete(key) }
-    }
-    ps.ipKeys = []
-    for (const ip of ips) {
-      const bytes = parseIp(ip)
-      if (bytes == null || this.whitelist.some(range => cidrContains(range, bytes))) { continue }
-      const key = colocationKey(bytes)
-      if (key == null || ps.ipKeys.includes(key)) { continue }
-      ps.ipKeys.push(key)
-      let group = this.ipPeers.get(key)
-      if (group == null) {
-        group = new Set()
-        this.ipPeers.set(key, group)
-      }
-      group.add(peer)
-      this.markDirty(group)
-    }
+    this.colocation.leave(peer, ps.ipKeys, this.markDirty)
+    ps.ipKeys = this.colocation.keysOf(ips)
+    this.colocation.join(peer, ps.ipKeys, this.markDirty)
     ps.dirty = true
   }
 
   /** Number of peers with a record (connected + retained) and of retained ones. */
   get size (): { peers: number, retained: number, deliveryRecords: number, ipGroups: number } {
-    return { peers: this.peers.size, retained: this.retained.size, deliveryRecords: this.deliveries.size, ipGroups: this.ipPeers.size }
+    return { peers: this.peers.size, retained: this.retained.size, deliveryRecords: this.deliveries.size, ipGroups: this.colocation.groups.size }
   }
 
   // ---- internals ----
@@ -318,7 +302,8 @@ export class PeerScore implements ScoreProvider {
     if (this.nextDecay === Infinity) { this.nextDecay = now + this.params.decayInterval }
   }
 
-  private markDirty (group: Set<PeerKey>): void {
+  /** every peer of a colocation group whose size changed has a new P6 */
+  private readonly markDirty = (group: Set<PeerKey>): void => {
     for (const p of group) {
       const ps = this.peers.get(p)
       if (ps != null) { ps.dirty = true }
@@ -326,7 +311,7 @@ export class PeerScore implements ScoreProvider {
   }
 
   private refresh (ps: PeerStats): void {
-    ps.score = computeScore(ps, this.params, this.ipPeers)
+    ps.score = computeScore(ps, this.params, this.colocation.groups)
     ps.dirty = false
     if (ps.connected && crossesAny(this.levels, ps.reported, ps.score)) { this.emitCrossings(ps) }
     ps.reported = ps.score
@@ -351,50 +336,51 @@ export class PeerScore implements ScoreProvider {
     }
   }
 
-  /** A scored topic's counters for peer, created on demand; undefined for unknown peers or unscored topics. */
-  private topicStats (peer: PeerKey, topic: string): [PeerStats, TopicStats, TopicScoreParams] | undefined {
-    const tp = this.params.topics[topic]
-    const ps = this.peers.get(peer)
-    if (tp == null || ps == null) { return undefined }
+  /** A scored topic's counters for a known peer, created on demand; undefined for unscored topics. */
+  private topicStats (ps: PeerStats, topic: string): TopicStats | undefined {
     let ts = ps.topics.get(topic)
     if (ts == null) {
-      ts = newTopicStats()
+      const tp = this.topicParams.get(topic)
+      if (tp == null) { return undefined }
+      ts = newTopicStats(topic, tp)
       ps.topics.set(topic, ts)
     }
-    return [ps, ts, tp]
+    return ts.params == null ? undefined : ts
   }
 
   private markFirst (peer: PeerKey, topic: string): void {
-    const found = this.topicStats(peer, topic)
-    if (found == null) { return }
-    const [ps, ts, tp] = found
-    ts.firstMessageDeliveries = Math.min(ts.firstMessageDeliveries + 1, tp.firstMessageDeliveriesCap)
-    if (ts.inMesh) { ts.meshMessageDeliveries = Math.min(ts.meshMessageDeliveries + 1, tp.meshMessageDeliveriesCap) }
+    const ps = this.peers.get(peer)
+    const ts = ps == null ? undefined : this.topicStats(ps, topic)
+    if (ps == null || ts?.params == null) { return }
+    ts.firstMessageDeliveries = Math.min(ts.firstMessageDeliveries + 1, ts.params.firstMessageDeliveriesCap)
+    if (ts.inMesh) { ts.meshMessageDeliveries = Math.min(ts.meshMessageDeliveries + 1, ts.params.meshMessageDeliveriesCap) }
     ps.dirty = true
   }
 
   private markNearFirst (peer: PeerKey, topic: string): void {
-    const ts = this.peers.get(peer)?.topics.get(topic)
-    const tp = this.params.topics[topic]
-    if (ts == null || tp == null || !ts.inMesh) { return }
-    ts.meshMessageDeliveries = Math.min(ts.meshMessageDeliveries + 1, tp.meshMessageDeliveriesCap)
-    ;(this.peers.get(peer) as PeerStats).dirty = true
+    const ps = this.peers.get(peer)
+    const ts = ps?.topics.get(topic)
+    if (ps == null || ts?.params == null || !ts.inMesh) { return }
+    ts.meshMessageDeliveries = Math.min(ts.meshMessageDeliveries + 1, ts.params.meshMessageDeliveriesCap)
+    ps.dirty = true
   }
 
   private markInvalid (peer: PeerKey, topic: string, cause: string): void {
-    const found = this.topicStats(peer, topic)
-    if (found == null) { return }
-    const [ps, ts] = found
+    const ps = this.peers.get(peer)
+    const ts = ps == null ? undefined : this.topicStats(ps, topic)
+    if (ps == null || ts == null) { return }
     ts.invalidMessageDeliveries += 1
     ps.lastPenalty = { cause, topic, at: this.lastNow }
     ps.dirty = true
   }
 
-  private failMesh (ps: PeerStats, ts: TopicStats, tp: TopicScoreParams, topic: string): void {
-    const d2 = meshDeficitSquared(ts, tp.meshMessageDeliveriesThreshold)
+  /** On leaving the mesh: an active P3 deficit becomes the sticky P3b penalty. */
+  private failMesh (ps: PeerStats, ts: TopicStats): void {
+    if (ts.params == null) { return }
+    const d2 = meshDeficitSquared(ts, ts.params.meshMessageDeliveriesThreshold)
     if (d2 === 0) { return }
     ts.meshFailurePenalty += d2
-    ps.lastPenalty = { cause: 'mesh-failure', topic, at: this.lastNow }
+    ps.lastPenalty = { cause: 'mesh-failure', topic: ts.topic, at: this.lastNow }
   }
 
   private forEachSender (rec: DeliveryRecord, fn: (peer: PeerKey) => void): void {

@@ -299,4 +299,26 @@ describe('score/components', () => {
     expect(b.score('p')).to.equal(4)
     expect(b.nextDeadline()).to.equal(5000)
   })
+
+  it('delivery records are bounded by count (oldest first) and by age', () => {
+    const p4 = topicOnly({ invalidMessageDeliveriesWeight: -1, invalidMessageDeliveriesDecay: 0.5 })
+    const s = new PeerScore(peerOnly({ topics: { t: p4 } }), {}, { now: 0, maxDeliveryRecords: 3, deliveryRecordTTL: 5000 })
+    s.addPeer('a', 0)
+    s.addPeer('b', 0)
+    const ms = [msg(), msg(), msg(), msg()]
+    for (const [i, m] of ms.entries()) {
+      s.validateMessage('a', m, i)
+      s.rejectMessage('a', m, 'validator-reject', i)
+    }
+    expect(s.size.deliveryRecords).to.equal(3)
+    // the oldest record is gone: a later copy of it costs nothing, copies of the others do
+    s.duplicateMessage('b', ms[0], 10)
+    expect(s.score('b')).to.equal(0)
+    s.duplicateMessage('b', ms[1], 10)
+    expect(s.score('b')).to.equal(-1)
+    s.handleTimeout(5003)
+    expect(s.size.deliveryRecords).to.equal(0)
+    s.duplicateMessage('b', ms[2], 5003)
+    expect(s.getScoreSnapshot('b')?.topics.t.invalidMessageDeliveries).to.equal(0)
+  })
 })
