@@ -1,5 +1,5 @@
 // Frame → DecodedRpc: one pass over the bytes with soft caps (skip and count) and hard caps
-// (reject). State: a per-call Cursor and tallies; ids and bytes fields are views into the frame.
+// (reject). State: a per-call read position and tallies; ids and bytes are views into the frame.
 
 import { CodecError, malformed, overLimit } from './errors.ts'
 import { resolveLimits, zeroSkips } from './limits.ts'
@@ -14,24 +14,37 @@ import type {
 
 export interface DecodeResult {
   rpc: DecodedRpc
-  skipped: SkipCounts
+  /** entries skipped over the soft caps; a shared all-zero object when nothing was skipped */
+  skipped: Readonly<SkipCounts>
 }
 
 const TEST_EXTENSION_FIELD = 6492434
+const NO_SKIPS: Readonly<SkipCounts> = Object.freeze(zeroSkips())
 
-/** Running totals over one frame, for the per-RPC caps. */
-interface Tally {
-  lim: Readonly<DecodeLimits>
-  skipped: SkipCounts
-  subscriptions: number
-  messages: number
-  ihave: number
-  iwant: number
-  graft: number
-  prune: number
-  idontwant: number
-  ids: number
-  idontwantIds: number
+/** The read position plus running totals over one frame, for the per-RPC caps. One per call. */
+class State extends Cursor {
+  readonly lim: Readonly<DecodeLimits>
+  skips: SkipCounts | undefined
+  subscriptions = 0
+  messages = 0
+  ihave = 0
+  iwant = 0
+  graft = 0
+  prune = 0
+  idontwant = 0
+  ids = 0
+  idontwantIds = 0
+
+  constructor (frame: Uint8Array, lim: Readonly<DecodeLimits>) {
+    super(frame)
+    this.lim = lim
+    this.skips = undefined
+  }
+
+  skip (kind: keyof SkipCounts): void {
+    this.skips ??= zeroSkips()
+    this.skips[kind]++
+  }
 }
 
 /**
@@ -40,21 +53,10 @@ interface Tally {
  * and change if the caller reuses the buffer.
  */
 export function decodeRpc (frame: Uint8Array, limits?: Partial<DecodeLimits>): DecodeResult {
-  const t: Tally = {
-    lim: resolveLimits(limits),
-    skipped: zeroSkips(),
-    subscriptions: 0,
-    messages: 0,
-    ihave: 0,
-    iwant: 0,
-    graft: 0,
-    prune: 0,
-    idontwant: 0,
-    ids: 0,
-    idontwantIds: 0
-  }
+  const s = new State(frame, resolveLimits(limits))
   try {
-    return { rpc: decodeBody(new Cursor(frame), frame.length, t), skipped: t.skipped }
+    const rpc = decodeBody(s, frame.length)
+    return { rpc, skipped: s.skips ?? NO_SKIPS }
   } catch (err) {
     if (err instanceof CodecError) { throw err }
     // defensive: a bug in this decoder must not surface as a foreign exception
@@ -62,7 +64,7 @@ export function decodeRpc (frame: Uint8Array, limits?: Partial<DecodeLimits>): D
   }
 }
 
-function decodeBody (c: Cursor, end: number, t: Tally): DecodedRpc {
+function decodeBody (c: State, end: number): DecodedRpc {
   const rpc: DecodedRpc = {
     subscriptions: [],
     messages: [],
@@ -70,16 +72,16 @@ function decodeBody (c: Cursor, end: number, t: Tally): DecodedRpc {
     partial: undefined,
     testExtension: undefined
   }
-  const lim = t.lim
+  const lim = c.lim
   while (c.pos < end) {
     readTag(c, end)
     switch (c.field) {
       case 1: {
         expectWire(c, WIRE_LEN)
         const stop = readLenEnd(c, end)
-        if (++t.subscriptions > lim.hardMaxEntries) { throw overLimit('hardMaxEntries', t.subscriptions, lim.hardMaxEntries) }
-        if (t.subscriptions > lim.maxSubscriptions) {
-          t.skipped.subscriptions++
+        if (++c.subscriptions > lim.hardMaxEntries) { throw overLimit('hardMaxEntries', c.subscriptions, lim.hardMaxEntries) }
+        if (c.subscriptions > lim.maxSubscriptions) {
+          c.skip('subscriptions')
         } else {
           rpc.subscriptions.push(decodeSubOpts(c, stop, lim))
         }
@@ -89,9 +91,9 @@ function decodeBody (c: Cursor, end: number, t: Tally): DecodedRpc {
       case 2: {
         expectWire(c, WIRE_LEN)
         const stop = readLenEnd(c, end)
-        if (++t.messages > lim.hardMaxEntries) { throw overLimit('hardMaxEntries', t.messages, lim.hardMaxEntries) }
-        if (t.messages > lim.maxMessages) {
-          t.skipped.messages++
+        if (++c.messages > lim.hardMaxEntries) { throw overLimit('hardMaxEntries', c.messages, lim.hardMaxEntries) }
+        if (c.messages > lim.maxMessages) {
+          c.skip('messages')
         } else {
           rpc.messages.push(decodeMessage(c, stop, lim))
         }
@@ -101,7 +103,7 @@ function decodeBody (c: Cursor, end: number, t: Tally): DecodedRpc {
       case 3:
         expectWire(c, WIRE_LEN)
         rpc.control ??= { ihave: [], iwant: [], graft: [], prune: [], idontwant: [], extensions: undefined }
-        decodeControl(c, readLenEnd(c, end), t, rpc.control)
+        decodeControl(c, readLenEnd(c, end), rpc.control)
         break
       case 10:
         expectWire(c, WIRE_LEN)
@@ -162,8 +164,8 @@ function decodeMessage (c: Cursor, end: number, lim: Readonly<DecodeLimits>): De
 }
 
 /** Repeated occurrences of the control field merge into one ControlMessage, as protobuf requires. */
-function decodeControl (c: Cursor, end: number, t: Tally, ctrl: ControlMessage): void {
-  const lim = t.lim
+function decodeControl (c: State, end: number, ctrl: ControlMessage): void {
+  const lim = c.lim
   while (c.pos < end) {
     readTag(c, end)
     const field = c.field
@@ -175,21 +177,21 @@ function decodeControl (c: Cursor, end: number, t: Tally, ctrl: ControlMessage):
     const stop = readLenEnd(c, end)
     switch (field) {
       case 1:
-        if (keepEntry(t, 'ihave')) { ctrl.ihave.push(decodeIHave(c, stop, t)) }
+        if (keepEntry(c, 'ihave')) { ctrl.ihave.push(decodeIHave(c, stop)) }
         break
       case 2:
-        if (keepEntry(t, 'iwant')) { ctrl.iwant.push({ messageIds: decodeIds(c, stop, t, lim.maxIWantIds, 'iwantIds') }) }
+        if (keepEntry(c, 'iwant')) { ctrl.iwant.push({ messageIds: decodeIds(c, stop, lim.maxIWantIds, 'iwantIds') }) }
         break
       case 3:
-        if (keepEntry(t, 'graft')) { ctrl.graft.push({ topic: decodeTopicOnly(c, stop, lim) }) }
+        if (keepEntry(c, 'graft')) { ctrl.graft.push({ topic: decodeTopicOnly(c, stop, lim) }) }
         break
       case 4:
-        if (keepEntry(t, 'prune')) { ctrl.prune.push(decodePrune(c, stop, t)) }
+        if (keepEntry(c, 'prune')) { ctrl.prune.push(decodePrune(c, stop)) }
         break
       case 5:
-        if (keepEntry(t, 'idontwant')) {
-          const ids = decodeIds(c, stop, t, lim.maxIDontWantIds - t.idontwantIds, 'idontwantIds')
-          t.idontwantIds += ids.length
+        if (keepEntry(c, 'idontwant')) {
+          const ids = decodeIds(c, stop, lim.maxIDontWantIds - c.idontwantIds, 'idontwantIds')
+          c.idontwantIds += ids.length
           ctrl.idontwant.push({ messageIds: ids })
         }
         break
@@ -203,30 +205,30 @@ function decodeControl (c: Cursor, end: number, t: Tally, ctrl: ControlMessage):
 type EntryKind = 'ihave' | 'iwant' | 'graft' | 'prune' | 'idontwant'
 
 /** Counts one control entry of a kind; false (and counted as skipped) when over the soft cap. */
-function keepEntry (t: Tally, kind: EntryKind): boolean {
-  const n = ++t[kind]
-  if (n > t.lim.hardMaxEntries) { throw overLimit('hardMaxEntries', n, t.lim.hardMaxEntries) }
-  if (n > t.lim.maxControlEntries) {
-    t.skipped[kind]++
+function keepEntry (c: State, kind: EntryKind): boolean {
+  const n = ++c[kind]
+  if (n > c.lim.hardMaxEntries) { throw overLimit('hardMaxEntries', n, c.lim.hardMaxEntries) }
+  if (n > c.lim.maxControlEntries) {
+    c.skip(kind)
     return false
   }
   return true
 }
 
-function decodeIHave (c: Cursor, end: number, t: Tally): ControlIHave {
+function decodeIHave (c: State, end: number): ControlIHave {
   const entry: ControlIHave = { topic: '', messageIds: [] }
-  const lim = t.lim
+  const lim = c.lim
   while (c.pos < end) {
     readTag(c, end)
     if (c.field === 1) {
       entry.topic = readString(c, end)
     } else if (c.field === 2) {
       const id = readBytes(c, end)
-      countId(t)
+      countId(c)
       if (entry.messageIds.length < lim.maxIHaveIds) {
         entry.messageIds.push(id)
       } else {
-        t.skipped.ihaveIds++
+        c.skip('ihaveIds')
       }
     } else {
       skipField(c, end, lim.maxGroupDepth)
@@ -235,25 +237,25 @@ function decodeIHave (c: Cursor, end: number, t: Tally): ControlIHave {
   return entry
 }
 
-function countId (t: Tally): void {
-  if (++t.ids > t.lim.hardMaxIds) { throw overLimit('hardMaxIds', t.ids, t.lim.hardMaxIds) }
+function countId (c: State): void {
+  if (++c.ids > c.lim.hardMaxIds) { throw overLimit('hardMaxIds', c.ids, c.lim.hardMaxIds) }
 }
 
 /** IWANT / IDONTWANT bodies: field 1 is the repeated id; ids past `keep` are skipped and counted. */
-function decodeIds (c: Cursor, end: number, t: Tally, keep: number, kind: 'iwantIds' | 'idontwantIds'): Uint8Array[] {
+function decodeIds (c: State, end: number, keep: number, kind: 'iwantIds' | 'idontwantIds'): Uint8Array[] {
   const ids: Uint8Array[] = []
   while (c.pos < end) {
     readTag(c, end)
     if (c.field === 1) {
       const id = readBytes(c, end)
-      countId(t)
+      countId(c)
       if (ids.length < keep) {
         ids.push(id)
       } else {
-        t.skipped[kind]++
+        c.skip(kind)
       }
     } else {
-      skipField(c, end, t.lim.maxGroupDepth)
+      skipField(c, end, c.lim.maxGroupDepth)
     }
   }
   return ids
@@ -272,8 +274,8 @@ function decodeTopicOnly (c: Cursor, end: number, lim: Readonly<DecodeLimits>): 
   return topic
 }
 
-function decodePrune (c: Cursor, end: number, t: Tally): ControlPrune {
-  const lim = t.lim
+function decodePrune (c: State, end: number): ControlPrune {
+  const lim = c.lim
   const prune: ControlPrune = { topic: '', peers: [], backoff: undefined }
   let seen = 0
   while (c.pos < end) {
@@ -287,7 +289,7 @@ function decodePrune (c: Cursor, end: number, t: Tally): ControlPrune {
       if (prune.peers.length < lim.maxPeersPerPrune) {
         prune.peers.push(decodePeerInfo(c, stop, lim))
       } else {
-        t.skipped.peers++
+        c.skip('peers')
       }
       c.pos = stop
     } else if (c.field === 3) {

@@ -21,16 +21,26 @@ const TAG_PARTIAL_MESSAGES = 0x50
  * length. Encoding is synchronous and never re-entered, so one list serves every call.
  */
 const slots: number[] = []
+/** slots filled by the size pass / consumed by the write pass (the list itself is kept and reused) */
+let sn = 0
 let si = 0
 
 function reset (): void {
-  slots.length = 0
+  sn = 0
   si = 0
 }
 
+function record (n: number): number {
+  if (sn === slots.length) {
+    slots.push(n)
+  } else {
+    slots[sn] = n
+  }
+  return sn++
+}
+
 function open (): number {
-  slots.push(0)
-  return slots.length - 1
+  return record(0)
 }
 
 function close (slot: number, n: number): number {
@@ -40,7 +50,7 @@ function close (slot: number, n: number): number {
 
 function strField (s: string): number {
   const n = utf8Length(s)
-  slots.push(n)
+  record(n)
   return ldSize(1, n)
 }
 
@@ -122,7 +132,7 @@ export function sizeIHave (e: ControlIHave): number {
 }
 
 export function sizeIds (ids: Uint8Array[]): number {
-  return ldSize(1, idsSize(ids))
+  return close(open(), idsSize(ids))
 }
 
 export function sizeGraft (topic: string): number {
@@ -256,10 +266,8 @@ function putControl (w: Writer, c: ControlMessage): void {
     putIds(w, 0x12, c.ihave[i].messageIds)
   }
   for (let i = 0; i < c.iwant.length; i++) {
-    const ids = c.iwant[i].messageIds
-    w.buf[w.pos++] = 0x12
-    writeVarint(w, idsSize(ids))
-    putIds(w, 0x0a, ids)
+    putOpen(w, 0x12)
+    putIds(w, 0x0a, c.iwant[i].messageIds)
   }
   for (let i = 0; i < c.graft.length; i++) {
     putOpen(w, 0x1a)
@@ -267,10 +275,8 @@ function putControl (w: Writer, c: ControlMessage): void {
   }
   for (let i = 0; i < c.prune.length; i++) { putPrune(w, c.prune[i]) }
   for (let i = 0; i < c.idontwant.length; i++) {
-    const ids = c.idontwant[i].messageIds
-    w.buf[w.pos++] = 0x2a
-    writeVarint(w, idsSize(ids))
-    putIds(w, 0x0a, ids)
+    putOpen(w, 0x2a)
+    putIds(w, 0x0a, c.idontwant[i].messageIds)
   }
   const x = c.extensions
   if (x !== undefined) {
@@ -303,7 +309,7 @@ export function encodeRpc (rpc: Rpc): Uint8Array {
     writeTag(w, TAG_TEST_EXTENSION_LEN)
     w.buf[w.pos++] = 0
   }
-  return w.buf
+  return w.done()
 }
 
 /**
@@ -312,9 +318,9 @@ export function encodeRpc (rpc: Rpc): Uint8Array {
  */
 export function encodeMessage (msg: WireMessage): Uint8Array {
   reset()
-  const w = new Writer(messageBodySize(msg, true))
+  const w = new Writer(messageBodySize(msg, true), true)
   putMessageBody(w, msg, true)
-  return w.buf
+  return w.done()
 }
 
 /** The ASCII prefix of the bytes a message signature covers (SPEC §3). */
@@ -327,5 +333,5 @@ export function signedBytesFromFields (msg: WireMessage): Uint8Array {
   w.buf.set(SIGN_PREFIX, 0)
   w.pos = SIGN_PREFIX.length
   putMessageBody(w, msg, false)
-  return w.buf
+  return w.done()
 }

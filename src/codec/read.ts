@@ -62,13 +62,13 @@ export function readVarint (c: Cursor, end: number): number {
 /** Reads a tag into c.field / c.wire; rejects field number 0 and numbers above 2^29 − 1. */
 export function readTag (c: Cursor, end: number): void {
   const b = c.buf[c.pos]
-  let tag: number
-  if (b < 0x80 && c.pos < end) {
+  if (b < 0x80 && b > 7 && c.pos < end) { // one-byte tag of fields 1..15
     c.pos++
-    tag = b
-  } else {
-    tag = readVarint(c, end)
+    c.field = b >>> 3
+    c.wire = b & 7
+    return
   }
+  const tag = readVarint(c, end)
   const field = Math.floor(tag / 8)
   if (field === 0 || field > MAX_FIELD) { throw malformed('fieldNumber', field, 'invalid field number') }
   c.field = field
@@ -111,18 +111,42 @@ export function readBool (c: Cursor, end: number): boolean {
   return readVarint(c, end) !== 0
 }
 
-/** Topics are short ASCII in practice: build those directly, hand the rest to TextDecoder. */
+/**
+ * Strings up to 64 bytes (topics, in practice a few distinct ones) go through a small
+ * direct-mapped cache: a hit returns the same string instance, which costs no allocation and keeps
+ * the hash V8 cached for later Map lookups. Entries hold a copy of the bytes, never a frame view.
+ */
+const CACHE_SLOTS = 256
+const cacheBytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(CACHE_SLOTS).fill(undefined)
+const cacheStrings: string[] = new Array<string>(CACHE_SLOTS).fill('')
+
 export function decodeUtf8 (buf: Uint8Array, start: number, stop: number): string {
-  if (stop - start <= 64) {
-    let s = ''
-    for (let i = start; i < stop; i++) {
-      const b = buf[i]
-      if (b >= 0x80) { return utf8.decode(buf.subarray(start, stop)) }
-      s += String.fromCharCode(b)
-    }
-    return s
+  const len = stop - start
+  if (len === 0) { return '' }
+  if (len > 64) { return utf8.decode(buf.subarray(start, stop)) }
+  let h = len
+  for (let i = start; i < stop; i++) { h = Math.imul(h ^ buf[i], 0x01000193) }
+  const slot = (h >>> 0) & (CACHE_SLOTS - 1)
+  const cached = cacheBytes[slot]
+  if (cached?.length === len) {
+    let i = 0
+    while (i < len && cached[i] === buf[start + i]) { i++ }
+    if (i === len) { return cacheStrings[slot] }
   }
-  return utf8.decode(buf.subarray(start, stop))
+  const s = decodeShort(buf, start, stop)
+  cacheBytes[slot] = buf.slice(start, stop)
+  cacheStrings[slot] = s
+  return s
+}
+
+function decodeShort (buf: Uint8Array, start: number, stop: number): string {
+  let s = ''
+  for (let i = start; i < stop; i++) {
+    const b = buf[i]
+    if (b >= 0x80) { return utf8.decode(buf.subarray(start, stop)) }
+    s += String.fromCharCode(b)
+  }
+  return s
 }
 
 /**
