@@ -1,7 +1,7 @@
 // The libp2p pubsub service: lifecycle, registrar and topology wiring, and the public API of
 // `@libp2p/gossipsub` plus waitForMesh. It owns the router core, the driver and the peers' streams.
 
-import { KEEP_ALIVE, serviceCapabilities, serviceDependencies } from '@libp2p/interface'
+import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import * as Digest from 'multiformats/hashes/digest'
@@ -10,11 +10,12 @@ import { PublishError } from './adapter/errors.ts'
 import { Intake } from './adapter/intake.ts'
 import { MeshWaiters } from './adapter/mesh-waiters.ts'
 import { StrictSign, TopicValidatorResult } from './adapter/message.ts'
-import { resolveOptions } from './adapter/options.ts'
+import { resolveOptions, scoreParamsOf } from './adapter/options.ts'
 import { queueRpc } from './adapter/outbound.ts'
 import { PeerStreams } from './adapter/peers.ts'
 import { Dialer, RecordCache } from './adapter/px.ts'
 import { SeqnoGenerator, Signer, Verifier } from './adapter/sign.ts'
+import { storeDirectPeers, tagMeshPeer } from './adapter/tags.ts'
 import { decodeRpc } from './codec/decode.ts'
 import { encodeMessage } from './codec/encode.ts'
 import { encodeMessageForSigning } from './codec/sign.ts'
@@ -30,7 +31,7 @@ import type { OutboundCounters } from './adapter/outbound.ts'
 import type { PeerEntry } from './adapter/peers.ts'
 import type { PeerIdCodec, PeerKey, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
 import type { ScoreSnapshot } from './score/compute.ts'
-import type { PeerScoreParams, TopicScoreParams } from './score/params.ts'
+import type { PeerScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
 import type { WireMessage } from './types.ts'
 import type { ComponentLogger, Connection, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable, Stream, Topology } from '@libp2p/interface'
@@ -125,11 +126,12 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       queue: this.cfg.sendQueue,
       maxTransmitSize: this.cfg.maxTransmitSize,
       runOnLimitedConnection: this.cfg.runOnLimitedConnection,
+      connections: (id) => this.components.connectionManager.getConnections(id),
       now: () => this.driver.now(),
       log: this.log,
       hooks: {
         ready: (p, protocol, outbound, ip) => { this.peerReady(p, protocol, outbound, ip) },
-        gone: (p) => { this.driver.run(now => this.router?.removePeer(p.key, now)) },
+        gone: (p) => { this.peerGone(p) },
         frame: (p, body) => this.onFrame(p, body),
         slow: (p, slow) => { this.peerSlow(p, slow) }
       }
@@ -147,7 +149,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       notifyOnLimitedConnection: this.cfg.runOnLimitedConnection
     }
     this.topologyIds = await Promise.all(this.protocols.map(async p => registrar.register(p, topology)))
-    await this.setupDirectPeers()
+    for (const { id } of this.cfg.directPeers) { this.knownIds.set(id.toString(), id) }
+    await storeDirectPeers(this.components.peerStore, this.cfg.directPeers, this.log)
+    for (const { id } of this.cfg.directPeers) { this.dialer.dial(id.toString()) }
   }
 
   async stop (): Promise<void> {
@@ -184,6 +188,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   async publish (topic: string, data: Uint8Array = new Uint8Array(0), opts: PublishOpts = {}): Promise<PublishResult> {
     this.started()
+    const max = this.cfg.topics[topic]?.maxMessageSize
+    if (max !== undefined && max > 0 && data.length > max) { throw new PublishError('MessageTooLarge') }
     const transformed = this.cfg.dataTransform?.outboundTransform(topic, data) ?? data
     const wire: WireMessage = { topic, data: transformed }
     const signed = this.intake.policy(topic) === StrictSign
@@ -264,6 +270,15 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     }, () => {})
   }
 
+  private peerGone (p: PeerEntry): void {
+    this.driver.run(now => this.router?.removePeer(p.key, now))
+    if (this.streams?.get(p.key) === undefined) {
+      // disconnected, not just reopening its stream
+      this.knownIds.delete(p.key)
+      this.records.delete(p.key)
+    }
+  }
+
   private peerSlow (p: PeerEntry, slow: boolean): void {
     this.log('peer %p send queue %s', p.id, slow ? 'overflowing' : 'drained')
     if (slow && this.cfg.slowPeerPenalty > 0) { this.score?.addPenalty(p.key, this.cfg.slowPeerPenalty, 'slow-peer') }
@@ -277,7 +292,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   private onFrame (p: PeerEntry, body: Uint8Array): void | Promise<void> {
     const router = this.router
-    if (router === undefined) { return }
+    if (router === undefined || this.streams?.get(p.key) !== p) { return }
     // the peer's first frames can arrive before our own stream to it is up
     if (!p.added) { return p.added$.promise.then(async () => this.onFrame(p, body)) }
     if (!router.acceptsRpcFrom(p.key)) { return }
@@ -348,45 +363,15 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private onTrace (ev: TraceEvent): void {
-    this.safeDispatchEvent('gossipsub:trace', { detail: ev })
+    if (this.listenerCount('gossipsub:trace') > 0) { this.safeDispatchEvent('gossipsub:trace', { detail: ev }) }
     if (ev.type === 'graft' || ev.type === 'prune') {
       const type = ev.type === 'graft' ? 'gossipsub:graft' : 'gossipsub:prune'
       this.safeDispatchEvent(type, { detail: { peerId: ev.peer, topic: ev.topic, direction: ev.direction === 'in' ? 'inbound' : 'outbound' } })
-      this.tagMeshPeer(ev.peer, ev.topic, ev.type === 'graft')
+      const id = this.knownIds.get(ev.peer)
+      if (this.cfg.tagMeshPeers && id !== undefined) { tagMeshPeer(this.components.peerStore, id, ev.topic, ev.type === 'graft') }
       if (ev.type === 'graft') { this.waiters.check(ev.topic, this.getMeshPeers(ev.topic).length) }
     } else if (ev.type === 'heartbeat') {
       this.safeDispatchEvent('gossipsub:heartbeat')
     }
   }
-
-  private tagMeshPeer (peer: PeerKey, topic: string, inMesh: boolean): void {
-    if (!this.cfg.tagMeshPeers) { return }
-    const id = this.knownIds.get(peer)
-    if (id === undefined) { return }
-    this.components.peerStore.merge(id, { tags: { [`meshsub-mesh-${topic}`]: inMesh ? { value: 100 } : undefined } })
-      .catch(() => {})
-  }
-
-  /** Direct peers: addresses stored, kept alive by the connection manager, dialled at start. */
-  private async setupDirectPeers (): Promise<void> {
-    for (const { id, addrs } of this.cfg.directPeers) {
-      this.knownIds.set(id.toString(), id)
-      try {
-        await this.components.peerStore.merge(id, { multiaddrs: addrs, tags: { [`${KEEP_ALIVE}-meshsub-direct`]: { value: 100 } } })
-      } catch (err) {
-        this.log('could not store direct peer %p: %e', id, err)
-      }
-      this.dialer?.dial(id.toString())
-    }
-  }
-}
-
-/** Global score params with the per-topic ones (`topics[t].scoreParams`) merged in. */
-function scoreParamsOf (cfg: AdapterConfig): Partial<PeerScoreParams> {
-  const base = cfg.scoreParams ?? {}
-  const topics: Record<string, Partial<TopicScoreParams>> = { ...base.topics }
-  for (const [topic, t] of Object.entries(cfg.topics)) {
-    if (t.scoreParams !== undefined) { topics[topic] = { ...topics[topic], ...t.scoreParams } }
-  }
-  return { ...base, topics: topics as Record<string, TopicScoreParams> }
 }

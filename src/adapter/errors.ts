@@ -1,9 +1,9 @@
 // Errors the public API throws. Messages keep `@libp2p/gossipsub`'s strings ('PublishError.Duplicate',
 // 'PublishError.NoPeersSubscribedToTopic') so code matching on them keeps working.
 
-export type PublishErrorCode = 'Duplicate' | 'NoPeersSubscribedToTopic'
+export type PublishErrorCode = 'Duplicate' | 'NoPeersSubscribedToTopic' | 'MessageTooLarge'
 
-/** publish() failed: the message was seen before, or no peer is subscribed to the topic. */
+/** publish() failed: the message was seen before, no peer is subscribed, or it exceeds the topic's maxMessageSize. */
 export class PublishError extends Error {
   override readonly name = 'PublishError'
   readonly code: PublishErrorCode

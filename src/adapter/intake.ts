@@ -68,15 +68,23 @@ export class Intake {
   /** The message's id: from the fast-id cache, the topic's msgIdFn, a content hash, or from ‖ seqno. */
   routerMessage (m: DecodedMessage, now: number): RouterMessage | Promise<RouterMessage> {
     const fast = this.cfg.fastMsgIdFn?.(m)
+    // the decoded message becomes the router message in place: no copy, and its transform cache stays
+    const r = m as DecodedMessage & Partial<RouterMessage>
     if (fast !== undefined) {
       const known = this.fastIds.get(fast, now)
-      if (known !== undefined) { return { ...m, id: known.id, idKey: known.idKey } }
+      if (known !== undefined) {
+        r.id = known.id
+        r.idKey = known.idKey
+        return r as RouterMessage
+      }
     }
     const id = this.computeId(m)
     const finish = (id: Uint8Array): RouterMessage => {
       const idKey = msgIdKey(id)
       if (fast !== undefined) { this.fastIds.set(fast, { id, idKey }, now) }
-      return { ...m, id, idKey }
+      r.id = id
+      r.idKey = idKey
+      return r as RouterMessage
     }
     return id instanceof Promise ? id.then(finish) : finish(id)
   }

@@ -300,3 +300,13 @@ function adapterConfig (init: GossipsubOpts, protocols: string[]): AdapterConfig
     topics: init.topics ?? {}
   }
 }
+
+/** Global score params with the per-topic ones (`topics[t].scoreParams`) merged in. */
+export function scoreParamsOf (cfg: AdapterConfig): Partial<PeerScoreParams> {
+  const base = cfg.scoreParams ?? {}
+  const topics: Record<string, Partial<TopicScoreParams>> = { ...base.topics }
+  for (const [topic, t] of Object.entries(cfg.topics)) {
+    if (t.scoreParams !== undefined) { topics[topic] = { ...topics[topic], ...t.scoreParams } }
+  }
+  return { ...base, topics: topics as Record<string, TopicScoreParams> }
+}

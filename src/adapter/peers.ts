@@ -79,6 +79,8 @@ export class PeerStreams {
     entry.inbound?.abort(new Error('peer disconnected'))
     entry.writer.detach()
     entry.writer.queue.clear()
+    // frames waiting for the peer to be added give up
+    entry.added$.resolve()
     if (entry.added) {
       entry.added = false
       this.opts.hooks.gone(entry)
@@ -123,6 +125,7 @@ export class PeerStreams {
       entry.inbound?.abort(new Error('stopping'))
       entry.writer.detach()
       entry.writer.queue.clear()
+      entry.added$.resolve()
     }
     this.peers.clear()
   }
@@ -176,8 +179,10 @@ export class PeerStreams {
       this.opts.hooks.gone(entry)
     }
     if (this.stopped || this.peers.get(entry.key) !== entry) { return }
-    const open = entry.connection?.status === 'open'
-    if (open) { this.openOutbound(entry) }
+    if (entry.connection?.status !== 'open') {
+      entry.connection = this.opts.connections(entry.id).find(c => c.status === 'open')
+    }
+    this.openOutbound(entry)
   }
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'aegir/chai'
 import { PublishError, StrictNoSign, StrictSign } from '../../src/index.ts'
-import { collect, connect, createNet, stopAll } from './net.ts'
+import { collect, connect, createNet, createPubsubNode, stopAll } from './net.ts'
 import { waitFor } from './nodes.ts'
 import type { PubsubNode } from './net.ts'
 import type { TransportKind } from './nodes.ts'
@@ -58,6 +58,24 @@ describe('gossipsub service: publish semantics', () => {
     expect(err.message).to.equal('PublishError.NoPeersSubscribedToTopic')
     const ok = await a.services.pubsub.publish('t', enc('x'), { allowPublishToZeroTopicPeers: true })
     expect(ok.recipients).to.deep.equal([])
+  })
+
+  it('a message over the topic\'s maxMessageSize is refused on publish and rejected on receipt', async () => {
+    nodes = [await createPubsubNode('memory', { topics: { small: { maxMessageSize: 4 } } }), await createPubsubNode('memory')]
+    const [a, b] = nodes
+    for (const n of nodes) { n.services.pubsub.subscribe('small') }
+    await connect(a, b)
+    await waitFor(() => b.services.pubsub.getSubscribers('small').length === 1)
+    const err = await a.services.pubsub.publish('small', enc('12345')).catch(e => e)
+    expect(err).to.be.instanceOf(PublishError).with.property('message', 'PublishError.MessageTooLarge')
+    const got = collect(a)
+    const rejects: string[] = []
+    a.services.pubsub.addEventListener('gossipsub:trace', (e) => { if (e.detail.type === 'reject') { rejects.push(e.detail.reason) } })
+    await b.services.pubsub.publish('small', enc('12345'))
+    await b.services.pubsub.publish('small', enc('1234'))
+    await waitFor(() => got.length === 1 && rejects.length === 1)
+    expect(dec(got[0].data)).to.equal('1234')
+    expect(rejects).to.deep.equal(['too-large'])
   })
 
   it('a publish right after subscribe is delivered', async () => {
