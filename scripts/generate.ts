@@ -4,11 +4,12 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const outDir = join(root, 'generated')
+// an optional output folder (the drift test generates into a temporary one); default generated/
+const outDir = process.argv[2] === undefined ? join(root, 'generated') : resolve(process.argv[2])
 const outJs = join(outDir, 'rpc.js')
 const outDts = join(outDir, 'rpc.d.ts')
 const pbjs = createRequire(import.meta.url).resolve('protobufjs-cli/bin/pbjs')
@@ -20,14 +21,14 @@ mkdirSync(outDir, { recursive: true })
 rmSync(outJs, { force: true })
 rmSync(outDts, { force: true })
 
-// Relative paths keep absolute checkout paths out of the output, so it is identical on every run.
+// Relative paths keep absolute paths out of the output, so it is identical on every run.
 execFileSync(process.execPath, [
   pbjs,
   '--target', 'static-module',
   '--wrap', 'esm',
   '--no-create', '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl',
   '--dts',
-  '--out', 'generated/rpc.js',
+  '--out', relative(root, outJs),
   'proto/rpc.proto'
 ], { cwd: root, stdio: 'inherit' })
 

@@ -90,10 +90,21 @@ export function totalSkipped (s: SkipCounts): number {
     s.ihaveIds + s.iwantIds + s.idontwantIds + s.peers
 }
 
-/** Full limits from a partial override; the defaults object itself when nothing is overridden. */
+let lastPartial: Partial<DecodeLimits> | undefined
+let lastResolved: Readonly<DecodeLimits> = defaultDecodeLimits
+
+/**
+ * Full limits from a partial override; the defaults object itself when nothing is overridden.
+ * The last merge is remembered, so a caller passing the same object every frame merges once
+ * (so do not mutate a limits object after passing it).
+ */
 export function resolveLimits (limits?: Partial<DecodeLimits>): Readonly<DecodeLimits> {
   if (limits === undefined || limits === defaultDecodeLimits) {
     return defaultDecodeLimits
   }
-  return { ...defaultDecodeLimits, ...limits }
+  if (limits !== lastPartial) {
+    lastResolved = { ...defaultDecodeLimits, ...limits }
+    lastPartial = limits
+  }
+  return lastResolved
 }
