@@ -26,6 +26,7 @@ type Config struct {
 	Dhi                  *int            `json:"Dhi"`
 	Dlazy                *int            `json:"Dlazy"`
 	Dout                 *int            `json:"Dout"`
+	Dscore               *int            `json:"Dscore"`
 	HeartbeatMs          int             `json:"heartbeatMs"`
 	FloodPublish         *bool           `json:"floodPublish"`
 	DoPX                 bool            `json:"doPX"`

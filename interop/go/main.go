@@ -146,6 +146,7 @@ func (n *peerNode) options(cfg *Config, idFn func(*pb.Message) string) ([]pubsub
 	setInt(&params.Dhi, cfg.Dhi)
 	setInt(&params.Dlazy, cfg.Dlazy)
 	setInt(&params.Dout, cfg.Dout)
+	setInt(&params.Dscore, cfg.Dscore)
 	setInt(&params.IDontWantMessageThreshold, cfg.IDontWantThreshold)
 	if cfg.HeartbeatMs > 0 {
 		params.HeartbeatInterval = time.Duration(cfg.HeartbeatMs) * time.Millisecond

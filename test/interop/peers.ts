@@ -185,7 +185,8 @@ export class InteropPeer {
         }
         if (this.exitCode !== undefined) {
           done()
-          reject(new Error(`${this.impl} peer exited (${String(this.exitCode)}) while waiting for ${what}; stderr: ${this.stderr.slice(-2000)}`))
+          const errors = this.events.filter((e) => e.event === 'error').map((e) => `${String(e.context)}: ${String(e.error)}`)
+          reject(new Error(`${this.impl} peer exited (${String(this.exitCode)}) while waiting for ${what}; errors: ${errors.join('; ')}; stderr: ${this.stderr.slice(-2000)}`))
         }
       }
       const timer = setTimeout(() => {

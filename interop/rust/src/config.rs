@@ -38,6 +38,8 @@ pub struct Config {
     pub dlazy: Option<usize>,
     #[serde(rename = "Dout")]
     pub dout: Option<usize>,
+    #[serde(rename = "Dscore")]
+    pub dscore: Option<usize>,
     pub heartbeat_ms: Option<u64>,
     pub flood_publish: Option<bool>,
     #[serde(default, rename = "doPX")]
@@ -144,6 +146,9 @@ impl Config {
         }
         if let Some(v) = self.dout {
             b.mesh_outbound_min(v);
+        }
+        if let Some(v) = self.dscore {
+            b.retain_scores(v);
         }
         if let Some(ms) = self.heartbeat_ms {
             b.heartbeat_interval(Duration::from_millis(ms));

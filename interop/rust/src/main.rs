@@ -77,9 +77,11 @@ fn build_swarm(cfg: &Config) -> Result<Swarm<Behaviour>, Box<dyn std::error::Err
                 let (params, thresholds) = cfg.score_params();
                 gossipsub.with_peer_score(params, thresholds)?;
             }
-            let identify = identify::Behaviour::new(identify::Config::new_with_signed_peer_record(
+            // no signed peer record: rust 0.57 signs it under its own domain and payload type
+            // ("libp2p-routing-state"), which go and js reject (rust-libp2p issue 6204)
+            let identify = identify::Behaviour::new(identify::Config::new(
                 "meshsub-interop/1.0.0".into(),
-                key,
+                key.public(),
             ));
             Ok(Behaviour { gossipsub, identify })
         })?
@@ -174,6 +176,9 @@ impl Peer {
     fn on_swarm_event(&mut self, ev: SwarmEvent<BehaviourEvent>) {
         match ev {
             SwarmEvent::NewListenAddr { address, .. } if !self.ready => {
+                // rust's identify announces only external addresses (and signs only those into
+                // its peer record): on loopback the listen address is the one to announce
+                self.swarm.add_external_address(address.clone());
                 self.ready = true;
                 let me = *self.swarm.local_peer_id();
                 let addr = address.with(Protocol::P2p(me));
