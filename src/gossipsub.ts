@@ -9,7 +9,6 @@ import { Driver } from './adapter/driver.ts'
 import { PublishError } from './adapter/errors.ts'
 import { Intake } from './adapter/intake.ts'
 import { MeshWaiters } from './adapter/mesh-waiters.ts'
-import { StrictSign, TopicValidatorResult } from './adapter/message.ts'
 import { resolveOptions, scoreParamsOf } from './adapter/options.ts'
 import { queueRpc } from './adapter/outbound.ts'
 import { PeerStreams } from './adapter/peers.ts'
@@ -17,23 +16,20 @@ import { Dialer, RecordCache } from './adapter/px.ts'
 import { SeqnoGenerator, Signer, Verifier } from './adapter/sign.ts'
 import { storeDirectPeers, tagMeshPeer } from './adapter/tags.ts'
 import { decodeRpc } from './codec/decode.ts'
-import { encodeMessage } from './codec/encode.ts'
 import { encodeMessageForSigning } from './codec/sign.ts'
 import { validateRouterConfig } from './config.ts'
-import { msgIdKey } from './core/msgid.ts'
 import { SeededRng } from './core/rng.ts'
 import { Router } from './core/router.ts'
 import { PeerScore } from './score/peer-score.ts'
 import type { GossipSubEvents, PublishOpts, PublishResult, SendQueueStats, WaitForMeshOptions } from './adapter/events.ts'
-import type { Message, TopicValidatorFn } from './adapter/message.ts'
-import type { GossipsubOpts, AdapterConfig } from './adapter/options.ts'
+import type { Message, TopicValidatorFn, TopicValidatorResult } from './adapter/message.ts'
+import type { GossipsubOpts, AdapterConfig, ScoreParamsInit } from './adapter/options.ts'
 import type { OutboundCounters } from './adapter/outbound.ts'
 import type { PeerEntry } from './adapter/peers.ts'
 import type { PeerIdCodec, PeerKey, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
 import type { ScoreSnapshot } from './score/compute.ts'
 import type { PeerScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
-import type { WireMessage } from './types.ts'
 import type { ComponentLogger, Connection, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable, Stream, Topology } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
@@ -60,7 +56,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   readonly topicValidators: Map<string, TopicValidatorFn>
   readonly scoreThresholds: PeerScoreThresholds
   readonly outboundCounters: OutboundCounters = { oversized: 0, dropped: 0, errors: 0 }
-  readonly scoreParams: Partial<PeerScoreParams>
+  readonly scoreParams: ScoreParamsInit
 
   private readonly components: GossipSubComponents
   private readonly log: Logger
@@ -102,7 +98,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.driver = new Driver(out => { this.handleOutput(out) }, err => { this.log.error('router output failed: %e', err) }, () => { this.scoreEvents() })
     this.scoreParams = scoreParamsOf(adapter)
     // validated now, so bad parameters fail at construction with an error naming them
-    this.score = new PeerScore(this.scoreParams, this.scoreThresholds)
+    this.score = new PeerScore(this.scoreParams as Partial<PeerScoreParams>, this.scoreThresholds)
     this.intake = new Intake(adapter, new Verifier(encodeMessageForSigning), {
       report: (msg, result, pub, reason) => { this.report(msg, result, pub, reason) },
       dispatch: (msg, pub, source) => { this.dispatchMessage(msg, pub, source) }
@@ -118,7 +114,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     const seed = crypto.getRandomValues(new Uint32Array(4))
     this.abort = new AbortController()
     const now = this.driver.now()
-    this.score = new PeerScore(this.scoreParams, this.scoreThresholds, { now, deliveryRecordTTL: this.routerConfig.seenTTL })
+    this.score = new PeerScore(this.scoreParams as Partial<PeerScoreParams>, this.scoreThresholds, { now, deliveryRecordTTL: this.routerConfig.seenTTL })
     this.router = new Router({ config: this.routerConfig, localPeer: peerId.toString(), rng: new SeededRng(seed), peerIds: this.peerIds, score: this.score, now })
     this.dialer = new Dialer(this.components, this.log, this.routerConfig.maxPendingDials, this.abort.signal)
     this.streams = new PeerStreams({
@@ -188,18 +184,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   async publish (topic: string, data: Uint8Array = new Uint8Array(0), opts: PublishOpts = {}): Promise<PublishResult> {
     this.started()
-    const max = this.cfg.topics[topic]?.maxMessageSize
-    if (max !== undefined && max > 0 && data.length > max) { throw new PublishError('MessageTooLarge') }
-    const transformed = this.cfg.dataTransform?.outboundTransform(topic, data) ?? data
-    const wire: WireMessage = { topic, data: transformed }
-    const signed = this.intake.policy(topic) === StrictSign
-    if (signed) { await this.signer.sign(wire, this.seqno.take()) }
-    const pub: Message = signed
-      ? { type: 'signed', from: this.components.peerId, topic, data, sequenceNumber: this.seqnoOf(wire), signature: wire.signature as Uint8Array, key: this.components.privateKey.publicKey }
-      : { type: 'unsigned', topic, data }
-    const id = await this.intake.computeId(wire, pub)
+    const { msg, pub } = await this.intake.own(topic, data, this.signer, this.seqno)
     const router = this.started()
-    const msg: RouterMessage = { ...wire, id, idKey: msgIdKey(id), raw: encodeMessage(wire) }
     const result = this.withDelivering(pub, () => this.driver.run(now => router.publish(msg, now)))
     if (result.duplicate) {
       if (opts.ignoreDuplicatePublishError ?? this.cfg.ignoreDuplicatePublishError) { return { recipients: [] } }
@@ -250,10 +236,6 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   private toPeerIds (keys: PeerKey[]): PeerId[] {
     return keys.map(k => this.knownIds.get(k) ?? peerIdFromString(k))
-  }
-
-  private seqnoOf (wire: WireMessage): bigint {
-    return new DataView((wire.seqno as Uint8Array).buffer).getBigUint64(0)
   }
 
   private withDelivering<T> (pub: Message | typeof DISPATCHED, fn: () => T): T {

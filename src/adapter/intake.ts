@@ -1,14 +1,16 @@
 // Message handling around the core: ids of received messages (fast ids, per-topic msgIdFn, content
 // ids), inbound data transforms, the public Message form, and the validation of new messages.
 
+import { encodeMessage } from '../codec/encode.ts'
 import { msgIdKey } from '../core/msgid.ts'
-import { StrictNoSign, TopicValidatorResult } from './message.ts'
+import { PublishError } from './errors.ts'
+import { StrictNoSign, StrictSign, TopicValidatorResult } from './message.ts'
 import { FastIdCache, contentMsgId, defaultMsgId, msgIdToBase64 } from './msgid.ts'
 import { seqnoToBigInt } from './sign.ts'
 import { ValidationPipeline } from './validation.ts'
 import type { Message, MsgIdFn, SignaturePolicy, TopicValidatorFn } from './message.ts'
 import type { AdapterConfig } from './options.ts'
-import type { Verifier } from './sign.ts'
+import type { SeqnoGenerator, Signer, Verifier } from './sign.ts'
 import type { RejectReason, RouterMessage, ValidationResult } from '../core/types.ts'
 import type { DecodedMessage, WireMessage } from '../types.ts'
 import type { PeerId } from '@libp2p/interface'
@@ -99,6 +101,21 @@ export class Intake {
     }
     if (this.policy(m.topic) === StrictNoSign) { return contentMsgId(this.data(m) ?? m.data) }
     return defaultMsgId(m)
+  }
+
+  /** Builds one of our own messages: transformed, signed under StrictSign, encoded once, with its id. */
+  async own (topic: string, data: Uint8Array, signer: Signer, seqno: SeqnoGenerator): Promise<{ msg: RouterMessage, pub: Message }> {
+    const max = this.cfg.topics[topic]?.maxMessageSize
+    if (max !== undefined && max > 0 && data.length > max) { throw new PublishError('MessageTooLarge') }
+    const wire: WireMessage = { topic, data: this.cfg.dataTransform?.outboundTransform(topic, data) ?? data }
+    let pub: Message = { type: 'unsigned', topic, data }
+    if (this.policy(topic) === StrictSign) {
+      await signer.sign(wire, seqno.take())
+      const { peerId, publicKey } = signer
+      pub = { type: 'signed', from: peerId, topic, data, sequenceNumber: seqnoToBigInt(wire.seqno as Uint8Array), signature: wire.signature as Uint8Array, key: publicKey }
+    }
+    const id = await this.computeId(wire, pub)
+    return { msg: { ...wire, id, idKey: msgIdKey(id), raw: encodeMessage(wire) }, pub }
   }
 
   /** The application's view of a wire message (inbound transform applied); undefined if unreadable. */

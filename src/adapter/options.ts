@@ -28,6 +28,9 @@ export interface DecodeRPCLimits {
   maxPeerInfos: number
 }
 
+/** Score parameters as given: any subset, topics' parameters too (defaults fill the rest). */
+export type ScoreParamsInit = Partial<Omit<PeerScoreParams, 'topics'>> & { topics?: Record<string, Partial<TopicScoreParams>> }
+
 /** Options of one topic (meshsub's addition): mesh degrees plus message handling. */
 export interface TopicOptions extends RouterTopicOptions {
   /** the topic's signature policy; default `globalSignaturePolicy` */
@@ -66,7 +69,7 @@ export interface GossipsubOpts extends Omit<RouterOptions, 'directPeers' | 'topi
   /** not supported (rejected unless undefined): size the cache with mcacheLength/mcacheMaxMessages/mcacheMaxBytes */
   messageCache?: unknown
   /** peer score parameters (SPEC.md §6) */
-  scoreParams?: Partial<PeerScoreParams>
+  scoreParams?: ScoreParamsInit
   scoreThresholds?: Partial<PeerScoreThresholds>
   /** `@libp2p/gossipsub`'s name for iwantFollowupTime, ms */
   gossipsubIWantFollowupMs?: number
@@ -142,7 +145,7 @@ export interface AdapterConfig {
   validationTimeout: number
   metricsTopicStrToLabel?: Map<string, string>
   debugName?: string
-  scoreParams?: Partial<PeerScoreParams>
+  scoreParams?: ScoreParamsInit
   slowPeerPenalty: number
   topics: Record<string, TopicOptions>
 }
@@ -302,11 +305,11 @@ function adapterConfig (init: GossipsubOpts, protocols: string[]): AdapterConfig
 }
 
 /** Global score params with the per-topic ones (`topics[t].scoreParams`) merged in. */
-export function scoreParamsOf (cfg: AdapterConfig): Partial<PeerScoreParams> {
+export function scoreParamsOf (cfg: AdapterConfig): ScoreParamsInit {
   const base = cfg.scoreParams ?? {}
   const topics: Record<string, Partial<TopicScoreParams>> = { ...base.topics }
   for (const [topic, t] of Object.entries(cfg.topics)) {
     if (t.scoreParams !== undefined) { topics[topic] = { ...topics[topic], ...t.scoreParams } }
   }
-  return { ...base, topics: topics as Record<string, TopicScoreParams> }
+  return { ...base, topics }
 }

@@ -25,6 +25,8 @@ export interface PeerStreamsOptions {
   queue: SendQueueOptions
   maxTransmitSize: number
   runOnLimitedConnection: boolean
+  /** the peer's open connections (to reopen a stream on another one) */
+  connections(id: PeerId): Connection[]
   now(): number
   log: Logger
   hooks: PeerHooks

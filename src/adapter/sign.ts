@@ -39,6 +39,7 @@ export function seqnoToBigInt (seqno: Uint8Array): bigint {
 /** Signs this node's own messages. */
 export class Signer {
   readonly peerId: PeerId
+  readonly publicKey: PublicKey
   private readonly privateKey: PrivateKey
   private readonly signingBytes: SigningBytesFn
   private readonly from: Uint8Array
@@ -48,6 +49,7 @@ export class Signer {
   constructor (privateKey: PrivateKey, signingBytes: SigningBytesFn) {
     this.privateKey = privateKey
     this.signingBytes = signingBytes
+    this.publicKey = privateKey.publicKey
     this.peerId = peerIdFromPublicKey(privateKey.publicKey)
     this.from = this.peerId.toMultihash().bytes
     const inlined = this.peerId.type === 'Ed25519' || this.peerId.type === 'secp256k1'

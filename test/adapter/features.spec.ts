@@ -4,7 +4,7 @@ import { StrictNoSign, StrictSign } from '../../src/index.ts'
 import { collect, connect, createPubsubNode, stopAll } from './net.ts'
 import { waitFor } from './nodes.ts'
 import type { PubsubNode } from './net.ts'
-import type { GossipsubMessage, SubscriptionChangeData } from '../../src/index.ts'
+import type { GossipsubMessage, GossipsubOpts, SubscriptionChangeData } from '../../src/index.ts'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
@@ -29,7 +29,7 @@ describe('gossipsub service: options in action', function () {
   })
 
   it('per-topic signature policy overrides the global one', async () => {
-    const opts = { globalSignaturePolicy: StrictSign, topics: { open: { signaturePolicy: StrictNoSign } } }
+    const opts: GossipsubOpts = { globalSignaturePolicy: StrictSign, topics: { open: { signaturePolicy: StrictNoSign } } }
     const [a, b] = nodes = [await createPubsubNode('memory', opts), await createPubsubNode('memory', opts)]
     for (const n of nodes) { n.services.pubsub.subscribe('open'); n.services.pubsub.subscribe('closed') }
     await connect(a, b)
@@ -45,7 +45,7 @@ describe('gossipsub service: options in action', function () {
   it('dataTransform, per-topic msgIdFn and fastMsgIdFn are applied', async () => {
     const reverse = (_t: string, d: Uint8Array): Uint8Array => d.slice().reverse()
     let fastCalls = 0
-    const opts = {
+    const opts: GossipsubOpts = {
       globalSignaturePolicy: StrictNoSign,
       dataTransform: { inboundTransform: reverse, outboundTransform: reverse },
       fastMsgIdFn: (m: { data?: Uint8Array }) => { fastCalls++; return dec(m.data ?? new Uint8Array(0)) },
