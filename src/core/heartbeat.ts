@@ -2,6 +2,7 @@
 // penalties, direct peer reconnects, per-topic mesh and fanout maintenance, mcache shift.
 
 import { ageDontWant } from './control/idontwant.ts'
+import { flushGossip } from './control/ihave.ts'
 import { maintainFanout, maintainMesh } from './mesh-maintenance.ts'
 import type { RouterState } from './state.ts'
 
@@ -48,7 +49,7 @@ function expireState (s: Pick<RouterState, 'seen' | 'validation' | 'dials' | 'sc
 }
 
 type HeartbeatState = Pick<RouterState, 'config' | 'topics' | 'mesh' | 'peers' | 'backoff' | 'score' | 'out' | 'rng' |
-'mcache' | 'tick' | 'promises' | 'seen' | 'validation' | 'dials'>
+'mcache' | 'tick' | 'promises' | 'seen' | 'validation' | 'dials' | 'scratch' | 'epoch' | 'gossipOut'>
 
 /** Runs one heartbeat. The caller flushes the gathered control afterwards. */
 export function runHeartbeat (s: HeartbeatState, now: number): void {
@@ -60,6 +61,7 @@ export function runHeartbeat (s: HeartbeatState, now: number): void {
   expireState(s, now)
   for (const topic of s.mesh.meshTopics()) { maintainMesh(s, topic, now) }
   maintainFanout(s, now)
+  flushGossip(s)
   s.mcache.shift()
   s.out.trace({ type: 'heartbeat', tick: s.tick })
 }

@@ -16,11 +16,22 @@ function announce (s: Pick<RouterState, 'peers' | 'out'>, topic: string, subscri
   for (const key of s.peers.keys()) { s.out.send(key, rpc, Priority.Control) }
 }
 
-/** Graftable topic peers not in `exclude` (candidates for a mesh). */
-export function graftCandidates (s: Pick<RouterState, 'topics' | 'peers' | 'backoff' | 'score'>, topic: string, exclude: ReadonlySet<PeerKey>, now: number): PeerKey[] {
+/** Filters on graft candidates: only outbound peers, only peers scoring above a value. */
+export interface CandidateFilter {
+  outboundOnly?: boolean
+  scoreAbove?: number
+}
+
+/** Graftable topic peers not in `exclude` (candidates for a mesh), optionally filtered further. */
+export function graftCandidates (s: Pick<RouterState, 'topics' | 'peers' | 'backoff' | 'score'>, topic: string,
+  exclude: ReadonlySet<PeerKey>, now: number, filter: CandidateFilter = {}): PeerKey[] {
   const out: PeerKey[] = []
-  for (const key of s.topics.subscribersOf(topic)) {
-    if (!exclude.has(key) && graftable(s, topic, key, now)) { out.push(key) }
+  const outboundOnly = filter.outboundOnly === true
+  const minScore = filter.scoreAbove ?? -Infinity
+  for (const p of s.topics.subscribersOf(topic).values()) {
+    if ((outboundOnly && !p.outbound) || !p.features.mesh || p.direct || exclude.has(p.key)) { continue }
+    const score = s.score.score(p.key)
+    if (score >= 0 && score > minScore && !s.backoff.blocks(topic, p.key, now)) { out.push(p.key) }
   }
   return out
 }

@@ -11,7 +11,7 @@ import type { MeshDegrees } from '../config.ts'
 import type { RouterState } from './state.ts'
 import type { PeerKey } from './types.ts'
 
-type MaintState = Pick<RouterState, 'config' | 'topics' | 'mesh' | 'peers' | 'backoff' | 'score' | 'out' | 'rng' | 'mcache' | 'tick'>
+type MaintState = Pick<RouterState, 'config' | 'topics' | 'mesh' | 'peers' | 'backoff' | 'score' | 'out' | 'rng' | 'mcache' | 'tick' | 'scratch' | 'epoch' | 'gossipOut'>
 
 function isOutbound (s: Pick<RouterState, 'peers'>, key: PeerKey): boolean {
   return s.peers.get(key)?.outbound === true
@@ -57,8 +57,7 @@ function opportunisticGraft (s: MaintState, topic: string, mesh: ReadonlySet<Pee
   const scores = [...mesh].map(k => s.score.score(k)).sort((a, b) => a - b)
   const median = scores[Math.floor(scores.length / 2)]
   if (median >= s.config.scoreThresholds.opportunisticGraftThreshold) { return }
-  const better = graftCandidates(s, topic, mesh, now).filter(k => s.score.score(k) > median)
-  graftSome(s, topic, better, s.config.opportunisticGraftPeers, now)
+  graftSome(s, topic, graftCandidates(s, topic, mesh, now, { scoreAbove: median }), s.config.opportunisticGraftPeers, now)
 }
 
 /** The mesh maintenance phase for one joined topic, then its gossip. */
@@ -66,11 +65,11 @@ export function maintainMesh (s: MaintState, topic: string, now: number): void {
   const mesh = s.mesh.meshOf(topic)
   if (mesh === undefined) { return }
   const deg = topicDegrees(s.config, topic)
-  const negative: PeerKey[] = []
+  let negative: PeerKey[] | undefined
   for (const key of mesh) {
-    if (s.score.score(key) < 0) { negative.push(key) }
+    if (s.score.score(key) < 0) { (negative ??= []).push(key) }
   }
-  pruneAll(s, topic, negative, false, now)
+  if (negative !== undefined) { pruneAll(s, topic, negative, false, now) }
 
   if (mesh.size < deg.Dlo) {
     graftSome(s, topic, graftCandidates(s, topic, mesh, now), deg.D - mesh.size, now)
@@ -81,8 +80,7 @@ export function maintainMesh (s: MaintState, topic: string, now: number): void {
     let outbound = 0
     for (const key of mesh) { if (isOutbound(s, key)) { outbound++ } }
     if (outbound < deg.Dout) {
-      const candidates = graftCandidates(s, topic, mesh, now).filter(k => isOutbound(s, k))
-      graftSome(s, topic, candidates, deg.Dout - outbound, now)
+      graftSome(s, topic, graftCandidates(s, topic, mesh, now, { outboundOnly: true }), deg.Dout - outbound, now)
     }
   }
   opportunisticGraft(s, topic, mesh, now)
@@ -106,9 +104,8 @@ export function maintainFanout (s: MaintState, now: number): void {
     const D = topicDegrees(s.config, topic).D
     if (fanout.size < D) {
       const candidates: PeerKey[] = []
-      for (const key of subscribers) {
-        const p = s.peers.get(key)
-        if (p !== undefined && p.features.mesh && !p.direct && !fanout.has(key) && s.score.score(key) >= threshold) { candidates.push(key) }
+      for (const [key, p] of subscribers) {
+        if (p.features.mesh && !p.direct && !fanout.has(key) && s.score.score(key) >= threshold) { candidates.push(key) }
       }
       for (const key of sample(s.rng, candidates, D - fanout.size)) { fanout.add(key) }
     }

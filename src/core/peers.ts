@@ -3,7 +3,7 @@
 
 import { protocolFeatures } from './features.ts'
 import type { ProtocolFeatures } from './features.ts'
-import type { ControlExtensions } from '../types.ts'
+import type { ControlExtensions, ControlIHave } from '../types.ts'
 import type { ConnectInfo, MsgIdKey, PeerKey } from './types.ts'
 
 export interface PeerState {
@@ -37,6 +37,10 @@ export interface PeerState {
    * dropped). Pruned: each heartbeat after idontwantRetentionTicks, and with the peer.
    */
   readonly dontWant: Map<MsgIdKey, number>
+  /** scratch mark for set-free exclusion in hot loops (compared against RouterState.epoch) */
+  mark: number
+  /** IHAVE gathered for this peer during the current heartbeat; moved into its control at the end */
+  ihaveOut: ControlIHave[] | undefined
 }
 
 /** The table of connected peers. */
@@ -70,7 +74,9 @@ export class PeerTable {
       ihaveRpcs: 0,
       iasked: 0,
       idontwantRpcs: 0,
-      dontWant: new Map()
+      dontWant: new Map(),
+      mark: 0,
+      ihaveOut: undefined
     }
     this.peers.set(key, state)
     if (!features.mesh) { this.flood.add(key) }

@@ -60,9 +60,8 @@ type PublishState = Pick<RouterState, 'config' | 'mesh' | 'peers' | 'topics' | '
 function publishCandidates (s: PublishState, topic: string, exclude: ReadonlySet<PeerKey>): PeerKey[] {
   const threshold = s.config.scoreThresholds.publishThreshold
   const out: PeerKey[] = []
-  for (const key of s.topics.subscribersOf(topic)) {
-    const p = s.peers.get(key)
-    if (p === undefined || !p.features.mesh || p.direct || exclude.has(key) || s.score.score(key) < threshold) { continue }
+  for (const [key, p] of s.topics.subscribersOf(topic)) {
+    if (!p.features.mesh || p.direct || exclude.has(key) || s.score.score(key) < threshold) { continue }
     out.push(key)
   }
   return out
@@ -74,7 +73,7 @@ export function selectPublishRecipients (s: PublishState, topic: string, now: nu
   const recipients = new Set<PeerKey>()
   const subscribers = s.topics.subscribersOf(topic)
   if (s.config.floodPublish) {
-    for (const key of subscribers) {
+    for (const key of subscribers.keys()) {
       if (s.peers.isDirect(key) || s.score.score(key) >= threshold) { recipients.add(key) }
     }
     return recipients

@@ -104,7 +104,10 @@ export class Router {
         messagesUnsubscribedTopic: 0,
         extensionsRepeated: 0
       },
-      tick: 0
+      tick: 0,
+      scratch: [],
+      epoch: 0,
+      gossipOut: []
     }
     this.nextHeartbeat = init.now + config.heartbeatInitialDelay
   }
@@ -282,7 +285,7 @@ export class Router {
   // ---- read-only views ----
 
   getTopics (): string[] { return [...this.s.topics.mine] }
-  getSubscribers (topic: string): PeerKey[] { return [...this.s.topics.subscribersOf(topic)] }
+  getSubscribers (topic: string): PeerKey[] { return [...this.s.topics.subscribersOf(topic).keys()] }
   getPeers (): PeerKey[] { return [...this.s.peers.keys()] }
   getMeshPeers (topic: string): PeerKey[] { return [...(this.s.mesh.meshOf(topic) ?? [])] }
   getFanoutPeers (topic: string): PeerKey[] { return [...this.s.mesh.fanoutOf(topic)] }

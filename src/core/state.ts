@@ -4,7 +4,7 @@
 import type { BackoffTable } from './backoff.ts'
 import type { MeshTable } from './mesh.ts'
 import type { Outbox } from './outbox.ts'
-import type { PeerTable } from './peers.ts'
+import type { PeerState, PeerTable } from './peers.ts'
 import type { GossipPromises } from './promises.ts'
 import type { Rng } from './rng.ts'
 import type { TopicTable } from './topics.ts'
@@ -47,4 +47,10 @@ export interface RouterState {
   readonly counters: RouterCounters
   /** heartbeats run so far */
   tick: number
+  /** a reused buffer for hot loops; its contents are meaningless between calls and never escape */
+  readonly scratch: PeerState[]
+  /** bumped to mark a fresh exclusion set on PeerState.mark */
+  epoch: number
+  /** peers with IHAVE gathered in the current heartbeat (PeerState.ihaveOut); emptied at its end */
+  readonly gossipOut: PeerState[]
 }

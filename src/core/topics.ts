@@ -15,8 +15,8 @@ export class TopicTable {
    * topic → subscribed peers. Bound: connected peers × maxPeerTopics. Pruned: on UNSUBSCRIBE and
    * removePeer; a topic's entry is deleted when its last subscriber leaves.
    */
-  private readonly subscribers = new Map<string, Set<PeerKey>>()
-  private static readonly none: ReadonlySet<PeerKey> = new Set()
+  private readonly subscribers = new Map<string, Map<PeerKey, PeerState>>()
+  private static readonly none: ReadonlyMap<PeerKey, PeerState> = new Map()
 
   /** Applies one SUBSCRIBE/UNSUBSCRIBE of `peer`, honouring its topic-count and topic-byte bounds. */
   apply (peer: PeerState, topic: string, subscribe: boolean, maxTopics: number, maxTopicBytes: number): SubscriptionChange {
@@ -26,12 +26,12 @@ export class TopicTable {
       if (peer.topics.size >= maxTopics || peer.topicBytes + bytes > maxTopicBytes) { return 'over-limit' }
       peer.topics.add(topic)
       peer.topicBytes += bytes
-      let set = this.subscribers.get(topic)
-      if (set === undefined) {
-        set = new Set()
-        this.subscribers.set(topic, set)
+      let map = this.subscribers.get(topic)
+      if (map === undefined) {
+        map = new Map()
+        this.subscribers.set(topic, map)
       }
-      set.add(peer.key)
+      map.set(peer.key, peer)
       return 'subscribed'
     }
     if (!peer.topics.delete(topic)) { return 'unchanged' }
@@ -54,8 +54,8 @@ export class TopicTable {
     if (set.size === 0) { this.subscribers.delete(topic) }
   }
 
-  /** The peers subscribed to `topic` (live view; do not mutate). */
-  subscribersOf (topic: string): ReadonlySet<PeerKey> {
+  /** The peers subscribed to `topic`, with their state (live view; do not mutate). */
+  subscribersOf (topic: string): ReadonlyMap<PeerKey, PeerState> {
     return this.subscribers.get(topic) ?? TopicTable.none
   }
 

@@ -9,31 +9,61 @@ import type { PeerState } from '../peers.ts'
 import type { RouterState } from '../state.ts'
 import type { MsgIdKey, PeerKey } from '../types.ts'
 
-type EmitState = Pick<RouterState, 'config' | 'peers' | 'topics' | 'score' | 'out' | 'rng'>
+type EmitState = Pick<RouterState, 'config' | 'topics' | 'peers' | 'score' | 'rng' | 'scratch' | 'epoch' | 'gossipOut'>
 
 /**
- * Sends IHAVE with `ids` for `topic` to max(Dlazy, gossipFactor × eligible) peers chosen at random
- * among topic peers that are not in `exclude`, not direct, speak meshsub and score ≥ gossipThreshold.
+ * Gathers IHAVE with `ids` for `topic` for max(Dlazy, gossipFactor × eligible) peers chosen at
+ * random among topic peers that are not in `exclude`, not direct, speak meshsub and score ≥
+ * gossipThreshold. `flushGossip` moves what was gathered into each peer's control.
  */
 export function emitGossip (s: EmitState, topic: string, ids: Uint8Array[], exclude: ReadonlySet<PeerKey>): void {
   if (ids.length === 0) { return }
   const threshold = s.config.scoreThresholds.gossipThreshold
-  const eligible: PeerKey[] = []
-  for (const key of s.topics.subscribersOf(topic)) {
-    if (exclude.has(key)) { continue }
+  // hot path (every topic, every heartbeat): marks instead of set lookups, a reused buffer
+  const epoch = ++s.epoch
+  for (const key of exclude) {
     const p = s.peers.get(key)
-    if (p === undefined || p.direct || !p.features.mesh || s.score.score(key) < threshold) { continue }
-    eligible.push(key)
+    if (p !== undefined) { p.mark = epoch }
   }
-  if (eligible.length === 0) { return }
-  const target = Math.max(topicDegrees(s.config, topic).Dlazy, Math.floor(s.config.gossipFactor * eligible.length))
-  const chosen = target >= eligible.length ? eligible : sample(s.rng, eligible, target)
+  const eligible = s.scratch
+  let n = 0
+  for (const p of s.topics.subscribersOf(topic).values()) {
+    if (p.mark === epoch || p.direct || !p.features.mesh || s.score.score(p.key) < threshold) { continue }
+    eligible[n++] = p
+  }
+  const target = Math.min(n, Math.max(topicDegrees(s.config, topic).Dlazy, Math.floor(s.config.gossipFactor * n)))
   const max = s.config.maxIHaveLength
-  for (const key of chosen) {
-    // the common case shares one id list among all recipients
-    const messageIds = ids.length > max ? sample(s.rng, ids, max) : ids
-    s.out.control(key).ihave.push({ topic, messageIds })
+  // one entry shared by every recipient unless the ids must be cut per peer
+  const shared = ids.length > max ? undefined : { topic, messageIds: ids }
+  for (let i = 0; i < target; i++) {
+    // partial Fisher–Yates: position i takes a random one of the remaining candidates
+    const j = i + s.rng.int(n - i)
+    const p = eligible[j]
+    eligible[j] = eligible[i]
+    eligible[i] = p
+    const entry = shared ?? { topic, messageIds: sample(s.rng, ids, max) }
+    if (p.ihaveOut === undefined) {
+      p.ihaveOut = [entry]
+      s.gossipOut.push(p)
+    } else {
+      p.ihaveOut.push(entry)
+    }
   }
+}
+
+/** Moves the IHAVE gathered during the heartbeat into each peer's control message. */
+export function flushGossip (s: Pick<RouterState, 'gossipOut' | 'out' | 'peers' | 'scratch'>): void {
+  for (const p of s.gossipOut) {
+    // a peer removed meanwhile gets nothing
+    if (p.ihaveOut !== undefined && s.peers.get(p.key) === p) {
+      const control = s.out.control(p.key)
+      if (control.ihave.length === 0) { control.ihave = p.ihaveOut } else { control.ihave.push(...p.ihaveOut) }
+    }
+    p.ihaveOut = undefined
+  }
+  s.gossipOut.length = 0
+  // drop references to peer states that may since have left
+  s.scratch.length = 0
 }
 
 type HandleState = Pick<RouterState, 'config' | 'mesh' | 'seen' | 'score' | 'out' | 'rng' | 'promises' | 'counters'>

@@ -12,10 +12,8 @@ type SendPruneState = Pick<RouterState, 'config' | 'backoff' | 'out' | 'peers' |
 /** PX entries for a PRUNE of `peer` from `topic`: up to prunePeers other topic peers with score ≥ 0. */
 function pxPeers (s: Pick<RouterState, 'config' | 'peers' | 'topics' | 'score' | 'rng'>, peer: PeerState, topic: string): PeerInfo[] {
   const candidates: PeerState[] = []
-  for (const key of s.topics.subscribersOf(topic)) {
-    if (key === peer.key) { continue }
-    const p = s.peers.get(key)
-    if (p !== undefined && p.features.mesh && s.score.score(key) >= 0) { candidates.push(p) }
+  for (const [key, p] of s.topics.subscribersOf(topic)) {
+    if (key !== peer.key && p.features.mesh && s.score.score(key) >= 0) { candidates.push(p) }
   }
   return sample(s.rng, candidates, s.config.prunePeers).map(p => ({ peerId: p.idBytes }))
 }
