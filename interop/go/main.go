@@ -184,9 +184,8 @@ func (n *peerNode) options(cfg *Config, idFn func(*pb.Message) string) ([]pubsub
 		opts = append(opts, pubsub.WithDirectPeers(infos), pubsub.WithDirectConnectTicks(10))
 	}
 	if cfg.TestExtension {
-		opts = append(opts, pubsub.WithTestExtension(pubsub.TestExtensionConfig{
-			OnReceiveTestExtension: func(from peer.ID) { emit("testExtension", obj{"from": from.String()}) },
-		}))
+		// "testExtension" events come from the tracer's RecvRPC
+		opts = append(opts, pubsub.WithTestExtension(pubsub.TestExtensionConfig{}))
 	}
 	if cfg.Scoring {
 		period := time.Second

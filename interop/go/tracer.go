@@ -94,7 +94,16 @@ func (t *tracer) RejectMessage(msg *pubsub.Message, reason string) {
 func (t *tracer) ThrottlePeer(p peer.ID)                   {}
 func (t *tracer) UndeliverableMessage(msg *pubsub.Message) {}
 
+// RecvRPC reports extension traffic always (go's own test-extension callback fires for every
+// RPC once both sides negotiated it, so it cannot tell that a TestExtension arrived).
 func (t *tracer) RecvRPC(rpc *pubsub.RPC) {
+	if x := rpc.GetControl().GetExtensions(); x != nil {
+		emit("extensions", obj{"peer": rpc.From().String(), "testExtension": x.GetTestExtension(),
+			"partialMessages": x.GetPartialMessages()})
+	}
+	if rpc.TestExtension != nil {
+		emit("testExtension", obj{"from": rpc.From().String()})
+	}
 	if t.traceRPC {
 		emit("rpc", t.summary(&rpc.RPC, "in", rpc.From()))
 	}

@@ -100,6 +100,28 @@ describe('interop peers (go-libp2p-pubsub ↔ rust-libp2p gossipsub)', function 
     })
   }
 
+  it('go peers with the test extension each send one TestExtension (/meshsub/1.3.0)', async function () {
+    need(this, 'go')
+    const peers: InteropPeer[] = []
+    try {
+      const a = await startPeer('go', { seed: 'ext-a', testExtension: true })
+      peers.push(a)
+      const A = await a.ready()
+      const b = await startPeer('go', { seed: 'ext-b', testExtension: true, peers: [A.addrs[0]] })
+      peers.push(b)
+      const B = await b.ready()
+      await a.waitFor((e) => e.event === 'testExtension' && e.from === B.peerId, 5000, 'TestExtension from b')
+      await b.waitFor((e) => e.event === 'testExtension' && e.from === A.peerId, 5000, 'TestExtension from a')
+      const ext = await a.waitFor((e) => e.event === 'extensions' && e.peer === B.peerId)
+      expect(ext.testExtension).to.equal(true)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(a.events.filter((e) => e.event === 'testExtension')).to.have.length(1)
+      expect(b.events.filter((e) => e.event === 'extensions')).to.have.length(1)
+    } finally {
+      await Promise.all(peers.map(async (p) => p.close()))
+    }
+  })
+
   it('go golden RPC bytes decode back to their JSON description', async function () {
     need(this, 'go')
     const dir = await mkdtemp(join(tmpdir(), 'meshsub-golden-'))
