@@ -174,3 +174,43 @@ describe('net: a network of router cores in virtual time', function () {
     expect(c.hash).to.not.equal(a.hash)
   })
 })
+
+describe('net: churn and PX', function () {
+  this.timeout(60_000)
+
+  it('meshes heal after peers disconnect, and delivery stays complete', () => {
+    const net = build(11, 30, 8)
+    net.runFor(3000)
+    const ks = keys(30)
+    // drop two links of every fifth node
+    for (let i = 0; i < ks.length; i += 5) {
+      const mesh = net.node(ks[i]).router.getMeshPeers('t')
+      for (const p of mesh.slice(0, 2)) { net.disconnect(ks[i], p) }
+    }
+    net.runFor(3000)
+    for (const node of net.nodes.values()) {
+      expect(node.router.getMeshPeers('t').length).to.be.at.least(4)
+    }
+    const { msg } = net.publish(ks[3], 't')
+    net.runFor(2000)
+    expect(deliveredEverywhere(net, msg.idKey, ks[3])).to.equal(true)
+  })
+
+  it('PX on prune leads to new connections when dials are honoured', () => {
+    // scoring is off (every score 0), so PX must be accepted from score 0
+    const net = new Network({ seed: 12, autoDial: true, router: { doPX: true, scoreThresholds: { acceptPXThreshold: 0 } } })
+    // a hub with more subscribers than Dhi prunes the excess with PX naming the others
+    net.addNode('hub')
+    net.subscribe('hub', 't')
+    const ks = keys(16)
+    for (const k of ks) {
+      net.addNode(k)
+      net.subscribe(k, 't')
+      net.connect(k, 'hub')
+    }
+    net.runFor(3000)
+    let links = 0
+    for (const k of ks) { for (const o of ks) { if (k < o && net.link(k, o) !== undefined) { links++ } } }
+    expect(links).to.be.greaterThan(0)
+  })
+})

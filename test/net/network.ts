@@ -7,7 +7,7 @@ import { SeededRng, shuffle } from '../../src/core/rng.ts'
 import { Router } from '../../src/core/router.ts'
 import { GossipsubIDv12 } from '../../src/core/types.ts'
 import type { RouterOptions } from '../../src/config.ts'
-import type { InRpc, OutRpc, PeerIdCodec, PeerKey, PublishResult, RouterMessage, RouterOutput } from '../../src/core/types.ts'
+import type { InRpc, OutRpc, PeerIdCodec, PeerKey, PublishResult, RouterMessage, RouterOutput, ScoreProvider } from '../../src/core/types.ts'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -118,6 +118,10 @@ export interface NetworkOptions {
   router?: RouterOptions
   /** default one-way latency, ms; default 25 */
   latency?: number
+  /** a score provider per node (default: scoring off) */
+  score?(key: PeerKey): ScoreProvider | undefined
+  /** `dial` outputs (PX, direct peers) connect to the named node if it exists; default false */
+  autoDial?: boolean
 }
 
 export class Network {
@@ -129,6 +133,8 @@ export class Network {
   traceHash = 2166136261
   outputs = 0
   private readonly queue = new EventQueue()
+  /** dials requested while draining, connected once the drain is over */
+  private readonly dials: Array<[PeerKey, PeerKey]> = []
   private seq = 0
   private readonly opts: NetworkOptions
   private msgSeq = 0
@@ -146,6 +152,7 @@ export class Network {
       localPeer: key,
       rng: new SeededRng(this.rng.int(2 ** 32)),
       peerIds: netPeerIds,
+      score: this.opts.score?.(key),
       now: this.now + phase
     })
     const node: NetNode = { key, router, delivered: new Map(), timerAt: Infinity }
@@ -171,6 +178,16 @@ export class Network {
     return link
   }
 
+  /** Tears down the link between `a` and `b`; RPCs in flight on it are lost. */
+  disconnect (a: PeerKey, b: PeerKey): void {
+    if (!this.links.delete(linkKey(a, b))) { return }
+    for (const [x, y] of [[a, b], [b, a]]) {
+      const n = this.node(x)
+      n.router.removePeer(y, this.now)
+      this.drain(n)
+    }
+  }
+
   link (a: PeerKey, b: PeerKey): Link | undefined {
     return this.links.get(linkKey(a, b))
   }
@@ -194,6 +211,7 @@ export class Network {
   /** Processes events until virtual time `end` (inclusive). */
   runUntil (end: number): void {
     for (let e = this.queue.peek(); e !== undefined && e.at <= end; e = this.queue.peek()) {
+      this.connectDials()
       this.queue.pop()
       this.now = e.at
       if (e.kind === 'timer') {
@@ -209,7 +227,15 @@ export class Network {
         this.drain(n)
       }
     }
+    this.connectDials()
     this.now = Math.max(this.now, end)
+  }
+
+  private connectDials (): void {
+    while (this.dials.length > 0) {
+      const [a, b] = this.dials.shift() as [PeerKey, PeerKey]
+      if (this.link(a, b) === undefined) { this.connect(a, b) }
+    }
   }
 
   runFor (ms: number): void {
@@ -236,6 +262,8 @@ export class Network {
           n.router.reportValidation(o.msg.idKey, 'accept', this.now)
         } else if (o.type === 'deliver' && !n.delivered.has(o.msg.idKey)) {
           n.delivered.set(o.msg.idKey, this.now)
+        } else if (o.type === 'dial' && this.opts.autoDial === true && this.nodes.has(o.peer) && this.link(n.key, o.peer) === undefined) {
+          this.dials.push([n.key, o.peer])
         }
       }
     }
