@@ -9,6 +9,7 @@ import { Driver } from './adapter/driver.ts'
 import { PublishError } from './adapter/errors.ts'
 import { Intake } from './adapter/intake.ts'
 import { MeshWaiters } from './adapter/mesh-waiters.ts'
+import { MeshsubMetrics } from './adapter/metrics.ts'
 import { resolveOptions, scoreParamsOf } from './adapter/options.ts'
 import { queueRpc } from './adapter/outbound.ts'
 import { PeerStreams } from './adapter/peers.ts'
@@ -77,6 +78,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private abort: AbortController | undefined
   private topologyIds: string[] = []
   private delivering: Message | typeof DISPATCHED | undefined
+  private readonly metrics: MeshsubMetrics | undefined
+  private heartbeatRan = false
 
   constructor (components: GossipSubComponents, init: GossipsubOpts = {}) {
     super()
@@ -104,6 +107,20 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       dispatch: (msg, pub, source) => { this.dispatchMessage(msg, pub, source) }
     }, this.routerConfig.seenTTL, this.routerConfig.maxPendingValidations)
     this.topicValidators = this.intake.topicValidators
+    if (components.metrics !== undefined) {
+      this.metrics = new MeshsubMetrics(components.metrics, adapter.metricsTopicStrToLabel, {
+        router: () => this.router,
+        streams: () => this.streams,
+        score: (peer) => this.score?.score(peer) ?? 0,
+        thresholds: this.scoreThresholds,
+        validation: this.intake.pipeline.counters,
+        validationWaiting: () => this.intake.pipeline.waiting
+      })
+      this.driver.onTimeout = (ms) => {
+        if (this.heartbeatRan) { this.metrics?.onHeartbeat(ms) }
+        this.heartbeatRan = false
+      }
+    }
   }
 
   isStarted (): boolean { return this.router !== undefined }
@@ -129,7 +146,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         ready: (p, protocol, outbound, ip) => { this.peerReady(p, protocol, outbound, ip) },
         gone: (p) => { this.peerGone(p) },
         frame: (p, body) => this.onFrame(p, body),
-        slow: (p, slow) => { this.peerSlow(p, slow) }
+        slow: (p, slow) => { this.peerSlow(p, slow) },
+        badFrame: () => { this.metrics?.onBadFrame() }
       }
     })
     this.driver.start(this.router)
@@ -258,6 +276,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       // disconnected, not just reopening its stream
       this.knownIds.delete(p.key)
       this.records.delete(p.key)
+      this.metrics?.onPeerRemoved(p.writer.queue.drops)
     }
   }
 
@@ -277,8 +296,12 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     if (router === undefined || this.streams?.get(p.key) !== p) { return }
     // the peer's first frames can arrive before our own stream to it is up
     if (!p.added) { return p.added$.promise.then(async () => this.onFrame(p, body)) }
-    if (!router.acceptsRpcFrom(p.key)) { return }
-    const { rpc } = decodeRpc(body, this.cfg.decodeLimits)
+    if (!router.acceptsRpcFrom(p.key)) {
+      this.metrics?.onGraylisted()
+      return
+    }
+    const { rpc, skipped } = decodeRpc(body, this.cfg.decodeLimits)
+    this.metrics?.onRpcIn(rpc, skipped)
     const allowed = this.cfg.allowedTopics
     if (allowed !== undefined) {
       rpc.subscriptions = rpc.subscriptions.filter(s => s.topic !== undefined && allowed.has(s.topic))
@@ -307,6 +330,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       case 'send': {
         const entry = this.streams?.get(out.peer)
         if (entry === undefined) { return }
+        this.metrics?.onRpcOut(out.rpc)
         queueRpc(entry.writer.queue, out.rpc, out.priority, this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters)
         entry.writer.schedule()
         return
@@ -345,6 +369,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private onTrace (ev: TraceEvent): void {
+    this.metrics?.onTrace(ev)
     if (this.listenerCount('gossipsub:trace') > 0) { this.safeDispatchEvent('gossipsub:trace', { detail: ev }) }
     if (ev.type === 'graft' || ev.type === 'prune') {
       const type = ev.type === 'graft' ? 'gossipsub:graft' : 'gossipsub:prune'
@@ -353,6 +378,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       if (this.cfg.tagMeshPeers && id !== undefined) { tagMeshPeer(this.components.peerStore, id, ev.topic, ev.type === 'graft') }
       if (ev.type === 'graft') { this.waiters.check(ev.topic, this.getMeshPeers(ev.topic).length) }
     } else if (ev.type === 'heartbeat') {
+      this.heartbeatRan = true
       this.safeDispatchEvent('gossipsub:heartbeat')
     }
   }

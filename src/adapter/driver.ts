@@ -24,6 +24,8 @@ export class Driver {
   private draining = false
   private running = false
 
+  /** called after each timer input with the time the core took (heartbeat duration metric) */
+  onTimeout?: (ms: number) => void
   /** called after each drain (the score's threshold events are collected there) */
   private readonly afterDrain: (() => void) | undefined
 
@@ -103,7 +105,13 @@ export class Driver {
     if (!this.running || this.router === undefined) { return }
     const router = this.router
     try {
-      this.run(now => { router.handleTimeout(now) })
+      let ms = 0
+      this.run(now => {
+        const t0 = performance.now()
+        router.handleTimeout(now)
+        ms = performance.now() - t0
+      })
+      this.onTimeout?.(ms)
     } catch (err) {
       this.onError(err)
       this.arm()

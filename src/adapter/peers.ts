@@ -16,6 +16,8 @@ export interface PeerHooks {
   gone(peer: PeerEntry): void
   /** one frame body from the peer; a CodecError thrown here resets the inbound stream */
   frame(peer: PeerEntry, body: Uint8Array): void | Promise<void>
+  /** a malformed or over-limit frame from the peer (its inbound stream is being reset) */
+  badFrame(peer: PeerEntry): void
   /** the peer's send queue crossed into or out of overflow */
   slow(peer: PeerEntry, slow: boolean): void
 }
@@ -111,6 +113,7 @@ export class PeerStreams {
       .catch(err => {
         if (err instanceof CodecError) {
           entry.badFrames++
+          this.opts.hooks.badFrame(entry)
           this.opts.log('resetting inbound stream of %p: %s', entry.id, err.message)
         }
         stream.abort(err as Error)
