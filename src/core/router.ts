@@ -69,7 +69,7 @@ export interface RouterSizes {
   maxIdontwantPerPeer: number
   pendingValidations: number
   pendingDials: number
-  pendingControl: number
+  pendingOutputs: number
 }
 
 export class Router {
@@ -335,7 +335,7 @@ export class Router {
       maxIdontwantPerPeer,
       pendingValidations: s.validation.size,
       pendingDials: s.dials.size,
-      pendingControl: s.out.length
+      pendingOutputs: s.out.length
     }
   }
 }
