@@ -65,7 +65,9 @@ pub fn from_args(args: &[String]) -> Result<Config, String> {
     let mut text = String::from("{}");
     let mut i = 1;
     while i < args.len() {
-        let val = args.get(i + 1).ok_or(format!("{} needs a value", args[i]))?;
+        let val = args
+            .get(i + 1)
+            .ok_or(format!("{} needs a value", args[i]))?;
         match args[i].trim_start_matches('-') {
             "config" => text = std::fs::read_to_string(val).map_err(|e| format!("{val}: {e}"))?,
             "config-json" => text = val.clone(),
@@ -76,7 +78,11 @@ pub fn from_args(args: &[String]) -> Result<Config, String> {
     let cfg: Config = serde_json::from_str(&text).map_err(|e| format!("config: {e}"))?;
     match cfg.signature_policy.as_deref() {
         None | Some("StrictSign") | Some("StrictNoSign") => {}
-        Some(o) => return Err(format!("config: signaturePolicy {o:?} is not StrictSign or StrictNoSign")),
+        Some(o) => {
+            return Err(format!(
+                "config: signaturePolicy {o:?} is not StrictSign or StrictNoSign"
+            ))
+        }
     }
     match cfg.msg_id.as_deref() {
         None | Some("default") | Some("sha256") => {}

@@ -34,7 +34,10 @@ fn emit(event: &str, mut fields: Value) {
 }
 
 fn emit_err(context: &str, err: impl std::fmt::Display, id: &Value) {
-    emit("error", json!({"context": context, "error": err.to_string(), "id": id}));
+    emit(
+        "error",
+        json!({"context": context, "error": err.to_string(), "id": id}),
+    );
 }
 
 fn main() {
@@ -83,7 +86,10 @@ fn build_swarm(cfg: &Config) -> Result<Swarm<Behaviour>, Box<dyn std::error::Err
                 "meshsub-interop/1.0.0".into(),
                 key.public(),
             ));
-            Ok(Behaviour { gossipsub, identify })
+            Ok(Behaviour {
+                gossipsub,
+                identify,
+            })
         })?
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3600)))
         .build();
@@ -188,27 +194,45 @@ impl Peer {
                         "version": VERSION, "testExtension": false}),
                 );
                 if self.cfg.test_extension {
-                    emit_err("config", "testExtension: libp2p-gossipsub 0.50.1 has no test extension", &Value::Null);
+                    emit_err(
+                        "config",
+                        "testExtension: libp2p-gossipsub 0.50.1 has no test extension",
+                        &Value::Null,
+                    );
                 }
                 if self.cfg.trace_rpc {
-                    emit_err("config", "traceRpc: libp2p-gossipsub exposes no RPC hook", &Value::Null);
+                    emit_err(
+                        "config",
+                        "traceRpc: libp2p-gossipsub exposes no RPC hook",
+                        &Value::Null,
+                    );
                 }
                 for a in self.cfg.peers.clone() {
                     self.dial(&a, Value::Null);
                 }
             }
-            SwarmEvent::ConnectionEstablished { peer_id, num_established, .. } => {
+            SwarmEvent::ConnectionEstablished {
+                peer_id,
+                num_established,
+                ..
+            } => {
                 // a dial command is answered even when it adds a second connection
                 let id = self.dials.remove(&peer_id);
                 if id.is_some() || num_established.get() == 1 {
                     emit("connected", json!({"peer": peer_id.to_string(), "id": id}));
                 }
             }
-            SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established: 0,
+                ..
+            } => {
                 emit("peer", json!({"peer": peer_id.to_string(), "up": false}));
             }
             SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
-                let id = peer_id.and_then(|p| self.dials.remove(&p)).unwrap_or(Value::Null);
+                let id = peer_id
+                    .and_then(|p| self.dials.remove(&p))
+                    .unwrap_or(Value::Null);
                 emit_err("dial", error, &id);
             }
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(e)) => self.on_gossipsub(e),
@@ -218,7 +242,11 @@ impl Peer {
 
     fn on_gossipsub(&mut self, e: gossipsub::Event) {
         match e {
-            gossipsub::Event::Message { propagation_source, message_id, message } => {
+            gossipsub::Event::Message {
+                propagation_source,
+                message_id,
+                message,
+            } => {
                 let mut f = json!({
                     "topic": message.topic.as_str(),
                     "msgId": hex::encode(&message_id.0),
@@ -234,13 +262,22 @@ impl Peer {
                 emit("message", f);
             }
             gossipsub::Event::Subscribed { peer_id, topic } => {
-                emit("subscribed", json!({"peer": peer_id.to_string(), "topic": topic.as_str()}));
+                emit(
+                    "subscribed",
+                    json!({"peer": peer_id.to_string(), "topic": topic.as_str()}),
+                );
             }
             gossipsub::Event::Unsubscribed { peer_id, topic } => {
-                emit("unsubscribed", json!({"peer": peer_id.to_string(), "topic": topic.as_str()}));
+                emit(
+                    "unsubscribed",
+                    json!({"peer": peer_id.to_string(), "topic": topic.as_str()}),
+                );
             }
             gossipsub::Event::GossipsubNotSupported { peer_id } => {
-                emit("peer", json!({"peer": peer_id.to_string(), "protocol": null, "up": true}));
+                emit(
+                    "peer",
+                    json!({"peer": peer_id.to_string(), "protocol": null, "up": true}),
+                );
             }
             gossipsub::Event::SlowPeer { peer_id, .. } => {
                 emit("slowPeer", json!({"peer": peer_id.to_string()}));
@@ -303,7 +340,10 @@ impl Peer {
                     .gs()
                     .publish(IdentTopic::new(topic), data)
                     .map_err(|e| format!("{e:?}"))?;
-                emit("published", json!({"id": id, "topic": topic, "msgId": hex::encode(&mid.0)}));
+                emit(
+                    "published",
+                    json!({"id": id, "topic": topic, "msgId": hex::encode(&mid.0)}),
+                );
             }
             "subscribe" => {
                 self.subscribe(topic)?;
