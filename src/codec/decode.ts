@@ -5,7 +5,7 @@ import { CodecError, malformed, overLimit } from './errors.ts'
 import { resolveLimits, zeroSkips } from './limits.ts'
 import {
   Cursor, WIRE_LEN, WIRE_VARINT, expectWire, readBool, readBytes, readLenEnd, readString, readTag, readVarint,
-  skipField
+  skipField, view
 } from './read.ts'
 import type { DecodeLimits, SkipCounts } from './limits.ts'
 import type {
@@ -146,7 +146,7 @@ function decodeMessage (c: Cursor, end: number, lim: Readonly<DecodeLimits>): De
     topic: '',
     signature: undefined,
     key: undefined,
-    raw: c.buf.subarray(c.pos, end)
+    raw: view(c, c.pos, end)
   }
   while (c.pos < end) {
     readTag(c, end)
@@ -217,48 +217,53 @@ function keepEntry (c: State, kind: EntryKind): boolean {
 
 function decodeIHave (c: State, end: number): ControlIHave {
   const entry: ControlIHave = { topic: '', messageIds: [] }
-  const lim = c.lim
-  while (c.pos < end) {
-    readTag(c, end)
-    if (c.field === 1) {
-      entry.topic = readString(c, end)
-    } else if (c.field === 2) {
-      const id = readBytes(c, end)
-      countId(c)
-      if (entry.messageIds.length < lim.maxIHaveIds) {
-        entry.messageIds.push(id)
-      } else {
-        c.skip('ihaveIds')
-      }
-    } else {
-      skipField(c, end, lim.maxGroupDepth)
-    }
-  }
+  entry.topic = decodeIdList(c, end, 2, entry.messageIds, c.lim.maxIHaveIds, 'ihaveIds')
   return entry
-}
-
-function countId (c: State): void {
-  if (++c.ids > c.lim.hardMaxIds) { throw overLimit('hardMaxIds', c.ids, c.lim.hardMaxIds) }
 }
 
 /** IWANT / IDONTWANT bodies: field 1 is the repeated id; ids past `keep` are skipped and counted. */
 function decodeIds (c: State, end: number, keep: number, kind: 'iwantIds' | 'idontwantIds'): Uint8Array[] {
   const ids: Uint8Array[] = []
+  decodeIdList(c, end, 1, ids, keep, kind)
+  return ids
+}
+
+/**
+ * Reads a body of repeated ids in `field` (IHAVE: 2, IWANT and IDONTWANT: 1) into `ids`, keeping
+ * at most `keep`. Returns field 1 as a string when it is not the id field (the IHAVE topic).
+ */
+function decodeIdList (c: State, end: number, field: number, ids: Uint8Array[], keep: number, kind: 'ihaveIds' | 'iwantIds' | 'idontwantIds'): string {
+  const buf = c.buf
+  const tag = (field << 3) | WIRE_LEN
+  let topic = ''
   while (c.pos < end) {
-    readTag(c, end)
-    if (c.field === 1) {
-      const id = readBytes(c, end)
-      countId(c)
-      if (ids.length < keep) {
-        ids.push(id)
-      } else {
-        c.skip(kind)
-      }
+    const p = c.pos
+    const len = buf[p + 1]
+    let id: Uint8Array
+    if (buf[p] === tag && len < 0x80 && p + 2 + len <= end) {
+      // fast path for the common case: the id tag and a one-byte length
+      c.pos = p + 2 + len
+      id = view(c, p + 2, c.pos)
     } else {
-      skipField(c, end, c.lim.maxGroupDepth)
+      readTag(c, end)
+      if (c.field !== field) {
+        if (c.field === 1) {
+          topic = readString(c, end)
+        } else {
+          skipField(c, end, c.lim.maxGroupDepth)
+        }
+        continue
+      }
+      id = readBytes(c, end)
+    }
+    if (++c.ids > c.lim.hardMaxIds) { throw overLimit('hardMaxIds', c.ids, c.lim.hardMaxIds) }
+    if (ids.length < keep) {
+      ids.push(id)
+    } else {
+      c.skip(kind)
     }
   }
-  return ids
+  return topic
 }
 
 function decodeTopicOnly (c: Cursor, end: number, lim: Readonly<DecodeLimits>): string {

@@ -17,6 +17,9 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
 /** A read position in a buffer. Fields are bounded by explicit `end` arguments, not by the cursor. */
 export class Cursor {
   buf: Uint8Array
+  /** buf's backing buffer and offset: constructing views from them beats subarray() by ~1/3 */
+  ab: ArrayBufferLike
+  base: number
   pos: number
   /** the tag's field number and wire type, set by readTag */
   field: number
@@ -24,6 +27,8 @@ export class Cursor {
 
   constructor (buf: Uint8Array) {
     this.buf = buf
+    this.ab = buf.buffer
+    this.base = buf.byteOffset
     this.pos = 0
     this.field = 0
     this.wire = 0
@@ -87,13 +92,18 @@ export function expectWire (c: Cursor, wire: number): void {
   if (c.wire !== wire) { throw malformed('wireType', c.wire, `field ${c.field} has the wrong wire type`) }
 }
 
+/** A plain Uint8Array view of buf[start, stop) (never a Buffer, even if the frame is one). */
+export function view (c: Cursor, start: number, stop: number): Uint8Array {
+  return new Uint8Array(c.ab, c.base + start, stop - start)
+}
+
 /** Reads a length-delimited bytes field as a view into the frame (it aliases the frame). */
 export function readBytes (c: Cursor, end: number): Uint8Array {
   expectWire(c, WIRE_LEN)
   const stop = readLenEnd(c, end)
   const start = c.pos
   c.pos = stop
-  return c.buf.subarray(start, stop)
+  return view(c, start, stop)
 }
 
 /** Reads a length-delimited UTF-8 string (invalid sequences become U+FFFD, as proto2 allows). */
