@@ -69,6 +69,7 @@ export interface RouterSizes {
   maxIdontwantPerPeer: number
   pendingValidations: number
   pendingDials: number
+  /** outputs produced and not yet taken */
   pendingOutputs: number
 }
 
@@ -302,6 +303,11 @@ export class Router {
   /** counters of things ignored or dropped */
   counters (): Readonly<RouterState['counters']> & { pendingValidationsDropped: number, seenEvicted: number, mcacheEvicted: number } {
     return { ...this.s.counters, pendingValidationsDropped: this.s.validation.dropped, seenEvicted: this.s.seen.evicted, mcacheEvicted: this.s.mcache.evicted }
+  }
+
+  /** sizes() and counters() in one record */
+  stats (): RouterSizes & ReturnType<Router['counters']> {
+    return { ...this.sizes(), ...this.counters() }
   }
 
   sizes (): RouterSizes {

@@ -162,6 +162,20 @@ describe('core/validation and forwarding', () => {
     expect(outputsOf(h.take(), 'deliver')).to.have.length(0)
   })
 
+  it('a message id is forgotten after seenTTL and can then be received as new', () => {
+    const h = net(2, { seenTTL: 10_000 })
+    const m = makeMsg('t')
+    h.feed('p0', { messages: [m] })
+    h.router.reportValidation(m.idKey, 'accept', h.now)
+    h.advance(9000)
+    expect(h.router.isSeen(m.idKey)).to.equal(true)
+    expect(outputsOf(h.feed('p1', { messages: [m] }), 'validate')).to.have.length(0)
+    h.advance(2000)
+    expect(h.router.isSeen(m.idKey)).to.equal(false)
+    expect(outputsOf(h.feed('p1', { messages: [m] }), 'validate')).to.have.length(1)
+    expect(h.router.stats()).to.include({ seen: 1, pendingValidations: 1 })
+  })
+
   it('drops messages of topics we do not subscribe to', () => {
     const h = net(2)
     const out = h.feed('p0', { messages: [makeMsg('other')] })
