@@ -27,7 +27,7 @@ import type { Message, TopicValidatorFn, TopicValidatorResult } from './adapter/
 import type { GossipsubOpts, AdapterConfig, ScoreParamsInit } from './adapter/options.ts'
 import type { OutboundCounters } from './adapter/outbound.ts'
 import type { PeerEntry } from './adapter/peers.ts'
-import type { PeerIdCodec, PeerKey, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
+import type { MsgIdKey, PeerIdCodec, PeerKey, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
 import type { ScoreSnapshot } from './score/compute.ts'
 import type { PeerScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
@@ -77,7 +77,11 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private dialer: Dialer | undefined
   private abort: AbortController | undefined
   private topologyIds: string[] = []
-  private delivering: Message | typeof DISPATCHED | undefined
+  /**
+   * Messages the core is about to deliver, with their public form (or DISPATCHED when the app has
+   * seen them already). Filled just before the input that delivers them; emptied after every drain.
+   */
+  private readonly accepted = new Map<MsgIdKey, Message | typeof DISPATCHED>()
   private readonly metrics: MeshsubMetrics | undefined
   private heartbeatRan = false
 
@@ -98,7 +102,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       },
       toBytes: (key) => (this.knownIds.get(key) ?? peerIdFromString(key)).toMultihash().bytes
     }
-    this.driver = new Driver(out => { this.handleOutput(out) }, err => { this.log.error('router output failed: %e', err) }, () => { this.scoreEvents() })
+    this.driver = new Driver(out => { this.handleOutput(out) }, err => { this.log.error('router output failed: %e', err) }, () => { this.afterDrain() })
     this.scoreParams = scoreParamsOf(adapter)
     // validated now, so bad parameters fail at construction with an error naming them
     this.score = new PeerScore(this.scoreParams as Partial<PeerScoreParams>, this.scoreThresholds)
@@ -204,7 +208,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.started()
     const { msg, pub } = await this.intake.own(topic, data, this.signer, this.seqno)
     const router = this.started()
-    const result = this.withDelivering(pub, () => this.driver.run(now => router.publish(msg, now)))
+    this.accepted.set(msg.idKey, pub)
+    const result = this.driver.run(now => router.publish(msg, now))
     if (result.duplicate) {
       if (opts.ignoreDuplicatePublishError ?? this.cfg.ignoreDuplicatePublishError) { return { recipients: [] } }
       throw new PublishError('Duplicate')
@@ -256,12 +261,6 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     return keys.map(k => this.knownIds.get(k) ?? peerIdFromString(k))
   }
 
-  private withDelivering<T> (pub: Message | typeof DISPATCHED, fn: () => T): T {
-    const prev = this.delivering
-    this.delivering = pub
-    try { return fn() } finally { this.delivering = prev }
-  }
-
   private peerReady (p: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined): void {
     this.knownIds.set(p.key, p.id)
     this.driver.run(now => this.router?.addPeer(p.key, { protocol, outbound, ip }, now))
@@ -283,6 +282,12 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private peerSlow (p: PeerEntry, slow: boolean): void {
     this.log('peer %p send queue %s', p.id, slow ? 'overflowing' : 'drained')
     if (slow && this.cfg.slowPeerPenalty > 0) { this.score?.addPenalty(p.key, this.cfg.slowPeerPenalty, 'slow-peer') }
+  }
+
+  private afterDrain (): void {
+    // every delivery the last inputs caused has been handled
+    this.accepted.clear()
+    this.scoreEvents()
   }
 
   private scoreEvents (): void {
@@ -322,7 +327,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private report (msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void {
-    this.withDelivering(pub ?? DISPATCHED, () => { this.driver.run(now => this.router?.reportValidation(msg.idKey, result, now, reason)) })
+    if (result === 'accept') { this.accepted.set(msg.idKey, pub ?? DISPATCHED) }
+    this.driver.run(now => this.router?.reportValidation(msg.idKey, result, now, reason))
   }
 
   private handleOutput (out: RouterOutput): void {
@@ -336,7 +342,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         return
       }
       case 'deliver': {
-        const pub = this.delivering
+        const pub = this.accepted.get(out.msg.idKey)
         if (pub === DISPATCHED) { return }
         const msg = pub ?? this.intake.toPublic(out.msg)
         if (msg === undefined) { return }
@@ -346,10 +352,12 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       }
       case 'validate': {
         const source = this.knownIds.get(out.propagationSource) ?? peerIdFromString(out.propagationSource)
-        this.intake.validate(out.msg, source, this.driver.now()).catch(err => {
+        try {
+          this.intake.validate(out.msg, source, this.driver.now())
+        } catch (err) {
           this.log.error('validation failed: %e', err)
           this.report(out.msg, 'ignore', undefined)
-        })
+        }
         return
       }
       case 'dial':

@@ -10,7 +10,7 @@ import { seqnoToBigInt } from './sign.ts'
 import { ValidationPipeline } from './validation.ts'
 import type { Message, MsgIdFn, SignaturePolicy, TopicValidatorFn } from './message.ts'
 import type { AdapterConfig } from './options.ts'
-import type { SeqnoGenerator, Signer, Verifier } from './sign.ts'
+import type { SeqnoGenerator, Signer, Verifier, VerifyResult } from './sign.ts'
 import type { RejectReason, RouterMessage, ValidationResult } from '../core/types.ts'
 import type { DecodedMessage, WireMessage } from '../types.ts'
 import type { PeerId } from '@libp2p/interface'
@@ -147,9 +147,20 @@ export class Intake {
     return out ?? undefined
   }
 
-  /** Handles the core's 'validate': policy and signature, size, then the topic validator. */
-  async validate (msg: RouterMessage, source: PeerId, now: number): Promise<void> {
-    const checked = await this.verifier.verify(msg, this.policy(msg.topic))
+  /**
+   * Handles the core's 'validate': policy and signature, size, then the topic validator. Runs
+   * synchronously (inside the driver's drain) unless a key or validator is asynchronous.
+   */
+  validate (msg: RouterMessage, source: PeerId, now: number): void {
+    const checked = this.verifier.verify(msg, this.policy(msg.topic))
+    if (checked instanceof Promise) {
+      checked.then(c => { this.afterVerify(msg, source, now, c) }, () => { this.hooks.report(msg, 'reject', undefined, 'invalid-signature') })
+    } else {
+      this.afterVerify(msg, source, now, checked)
+    }
+  }
+
+  private afterVerify (msg: RouterMessage, source: PeerId, now: number, checked: VerifyResult): void {
     if (!checked.ok) {
       this.hooks.report(msg, 'reject', undefined, checked.reason)
       return

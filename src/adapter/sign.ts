@@ -88,8 +88,11 @@ export class Verifier {
     this.signingBytes = signingBytes
   }
 
-  /** Checks the message's fields (and signature, under StrictSign). */
-  async verify (msg: WireMessage, policy: SignaturePolicy): Promise<VerifyResult> {
+  /**
+   * Checks the message's fields (and signature, under StrictSign). Synchronous when the key's
+   * verification is (ed25519 and secp256k1 in Node), so the common path needs no promise.
+   */
+  verify (msg: WireMessage, policy: SignaturePolicy): VerifyResult | Promise<VerifyResult> {
     if (policy !== StrictSign) {
       const stray = msg.signature !== undefined || msg.key !== undefined || msg.from !== undefined || msg.seqno !== undefined
       return stray ? { ok: false, reason: 'unexpected-signature' } : { ok: true }
@@ -99,13 +102,14 @@ export class Verifier {
     }
     const author = this.author(msg.from, msg.key)
     if (author === undefined) { return { ok: false, reason: 'invalid-signature' } }
-    let valid: boolean
+    const result = (valid: boolean): VerifyResult => valid ? { ok: true, author } : { ok: false, reason: 'invalid-signature' }
+    let valid: boolean | Promise<boolean>
     try {
-      valid = await author.publicKey.verify(this.signingBytes(msg), msg.signature)
+      valid = author.publicKey.verify(this.signingBytes(msg), msg.signature)
     } catch {
-      valid = false
+      return result(false)
     }
-    return valid ? { ok: true, author } : { ok: false, reason: 'invalid-signature' }
+    return valid instanceof Promise ? valid.then(result, () => result(false)) : result(valid)
   }
 
   /** The author of `from`, its key taken from `key` (which must match) or inlined in the peer id. */

@@ -4,8 +4,8 @@ import { StrictNoSign, StrictSign } from '../../src/index.ts'
 import { collect, createPubsubNode, stopAll } from './net.ts'
 import { createNode, waitFor } from './nodes.ts'
 import type { PubsubNode } from './net.ts'
-import type { SignaturePolicy } from '../../src/index.ts'
-import type { Libp2p, Message } from '@libp2p/interface'
+import type { Message, SignaturePolicy } from '../../src/index.ts'
+import type { Libp2p } from '@libp2p/interface'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
