@@ -4,7 +4,7 @@
 import { expect } from 'aegir/chai'
 import fc from 'fast-check'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { CodecError, FrameReader, encodeFrame, encodeFrames } from '../../src/codec/index.ts'
+import { CodecError, FrameReader, decodeRpc, encodeFrame, encodeFrames } from '../../src/codec/index.ts'
 import { fromHex, hex } from './fixtures.ts'
 
 function varint (n: number): Uint8Array {
@@ -115,5 +115,23 @@ describe('codec framing', () => {
     expect(reader.next()).to.equal(undefined)
     const err = thrown(() => { reader.end() })
     expect([err.code, err.limit]).to.deep.equal(['ERR_MALFORMED', 'truncated'])
+  })
+
+  it('fuzz: arbitrary byte streams give frames or CodecError, nothing else', () => {
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 8 }), chunks => {
+      const reader = new FrameReader({ maxTransmitSize: 64 })
+      try {
+        for (const chunk of chunks) {
+          reader.push(chunk)
+          for (let f = reader.next(); f !== undefined; f = reader.next()) {
+            expect(f.length).to.be.at.most(64)
+            decodeRpc(f)
+          }
+        }
+        reader.end()
+      } catch (err) {
+        if (!(err instanceof CodecError) || err.limit === 'internal') { throw err }
+      }
+    }), { numRuns: 2000 })
   })
 })
