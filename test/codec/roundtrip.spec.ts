@@ -33,6 +33,20 @@ describe('codec round trip', () => {
     expect(back?.idontwant[0].messageIds).to.deep.equal(ids)
   })
 
+  it('decodes a frame at any offset of a larger buffer (e.g. a Node Buffer) into plain Uint8Array views', () => {
+    fc.assert(fc.property(rpcArb, fc.nat(64), (rpc, offset) => {
+      const body = encodeRpc(rpc)
+      const backing = Buffer.alloc(offset + body.length + 5, 0xee)
+      backing.set(body, offset)
+      const { rpc: back } = decodeRpc(backing.subarray(offset, offset + body.length))
+      expect(withoutRaw(back)).to.deep.equal(rpc)
+      for (const m of back.messages) {
+        expect(Object.getPrototypeOf(m.raw)).to.equal(Uint8Array.prototype)
+        expect(hex(m.raw)).to.equal(hex(encodeMessage(m)))
+      }
+    }), { numRuns: 100 })
+  })
+
   it('an empty RPC encodes to zero bytes and back', () => {
     const bytes = encodeRpc({ subscriptions: [], messages: [] })
     expect(bytes.length).to.equal(0)
