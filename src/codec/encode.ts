@@ -299,8 +299,22 @@ function putPartial (w: Writer, p: PartialMessagesExtension): void {
 
 /** Encodes an RPC body (no length prefix). Fields are written in field-number order. */
 export function encodeRpc (rpc: Rpc): Uint8Array {
+  return encodeRpcWith(rpc, false)
+}
+
+/**
+ * Encodes an RPC as a whole frame: varint length prefix ‖ body, in one allocation (saves the
+ * copy of encodeFrame(encodeRpc(rpc)) on the send path).
+ */
+export function encodeRpcFrame (rpc: Rpc): Uint8Array {
+  return encodeRpcWith(rpc, true)
+}
+
+function encodeRpcWith (rpc: Rpc, lengthPrefixed: boolean): Uint8Array {
   reset()
-  const w = new Writer(sizeRpc(rpc))
+  const size = sizeRpc(rpc)
+  const w = new Writer(lengthPrefixed ? varintSize(size) + size : size)
+  if (lengthPrefixed) { writeVarint(w, size) }
   for (let i = 0; i < rpc.subscriptions.length; i++) { putSubOpts(w, rpc.subscriptions[i]) }
   for (let i = 0; i < rpc.messages.length; i++) { putMessage(w, rpc.messages[i]) }
   if (rpc.control !== undefined) { putControl(w, rpc.control) }

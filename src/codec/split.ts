@@ -3,15 +3,20 @@
 
 import { emptyControl } from '../types.ts'
 import {
-  TEST_EXTENSION_FIELD_SIZE, encodeRpc, measure, sizeExtensions, sizeGraft, sizeMessage, sizePartial,
+  TEST_EXTENSION_FIELD_SIZE, encodeRpc, encodeRpcFrame, measure, sizeExtensions, sizeGraft, sizeMessage, sizePartial,
   sizePeerInfo, sizeRpc, sizeSubOpts
 } from './encode.ts'
 import { overLimit } from './errors.ts'
 import { ldSize, utf8Length, varintSize } from './write.ts'
 import type { ControlMessage, ControlPrune, PeerInfo, Rpc, WireMessage } from '../types.ts'
 
+export interface SplitOptions {
+  /** return whole frames (varint length prefix ‖ body) instead of bodies; the bound stays on the body */
+  lengthPrefixed?: boolean
+}
+
 export interface SplitResult {
-  /** frame bodies (no length prefix), each at most maxSize bytes, in sending order */
+  /** frame bodies (no length prefix unless asked for), each body at most maxSize bytes, in sending order */
   frames: Uint8Array[]
   /** messages that cannot fit in any frame on their own: not sent */
   oversized: WireMessage[]
@@ -25,11 +30,12 @@ export interface SplitResult {
  * backoff). Throws CodecError('ERR_LIMIT', 'maxSize') only for a non-message entry that cannot fit
  * in a frame by itself (e.g. a topic string longer than maxSize).
  */
-export function splitRpc (rpc: Rpc, maxSize: number): SplitResult {
+export function splitRpc (rpc: Rpc, maxSize: number, opts: SplitOptions = {}): SplitResult {
+  const encode = opts.lengthPrefixed === true ? encodeRpcFrame : encodeRpc
   if (measure(sizeRpc, rpc) <= maxSize) {
-    return { frames: [encodeRpc(rpc)], oversized: [] }
+    return { frames: [encode(rpc)], oversized: [] }
   }
-  const p = new Packer(maxSize)
+  const p = new Packer(maxSize, encode)
   const ctrl = rpc.control
   if (ctrl?.extensions !== undefined) {
     p.addControl(measure(sizeExtensions, ctrl.extensions), c => { c.extensions = ctrl.extensions })
@@ -95,6 +101,7 @@ function peerFieldSize (p: PeerInfo): number {
 /** Fills frames greedily, flushing when the next entry would push the frame past maxSize. */
 class Packer {
   private readonly maxSize: number
+  private readonly encode: (rpc: Rpc) => Uint8Array
   private readonly frames: Uint8Array[] = []
   private cur: Rpc = { subscriptions: [], messages: [] }
   private empty = true
@@ -103,8 +110,9 @@ class Packer {
   /** size of the control message's body, when the frame has one */
   private ctrl = 0
 
-  constructor (maxSize: number) {
+  constructor (maxSize: number, encode: (rpc: Rpc) => Uint8Array) {
     this.maxSize = maxSize
+    this.encode = encode
   }
 
   private size (extraTop: number, extraCtrl: number): number {
@@ -162,7 +170,7 @@ class Packer {
   }
 
   private flush (): void {
-    this.frames.push(encodeRpc(this.cur))
+    this.frames.push(this.encode(this.cur))
     this.cur = { subscriptions: [], messages: [] }
     this.empty = true
     this.top = 0

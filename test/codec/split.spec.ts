@@ -3,7 +3,7 @@
 
 import { expect } from 'aegir/chai'
 import fc from 'fast-check'
-import { CodecError, SIGN_PREFIX, decodeRpc, encodeMessage, encodeMessageForSigning, encodeRpc, splitRpc } from '../../src/codec/index.ts'
+import { CodecError, FrameReader, SIGN_PREFIX, decodeRpc, encodeFrame, encodeMessage, encodeMessageForSigning, encodeRpc, encodeRpcFrame, splitRpc } from '../../src/codec/index.ts'
 import { hex, messageArb, rpcArb, withoutRaw } from './fixtures.ts'
 import type { ControlPrune, PeerInfo, Rpc, WireMessage } from '../../src/types.ts'
 
@@ -56,6 +56,25 @@ describe('codec split', () => {
       // extensions must arrive in the first RPC of a stream
       if (rpc.control?.extensions !== undefined) { expect(decoded[0].control?.extensions).to.deep.equal(rpc.control.extensions) }
     }), { numRuns: 300 })
+  })
+
+  it('lengthPrefixed gives the same frames with their varint prefix, readable by FrameReader', () => {
+    fc.assert(fc.property(rpcArb, fc.integer({ min: 300, max: 1200 }), (rpc, maxSize) => {
+      const bodies = splitRpc(rpc, maxSize).frames
+      const frames = splitRpc(rpc, maxSize, { lengthPrefixed: true }).frames
+      expect(frames.map(hex)).to.deep.equal(bodies.map(b => hex(encodeFrame(b))))
+      const reader = new FrameReader({ maxTransmitSize: maxSize })
+      for (const f of frames) { reader.push(f) }
+      const read: string[] = []
+      for (let f = reader.next(); f !== undefined; f = reader.next()) { read.push(hex(f)) }
+      expect(read).to.deep.equal(bodies.map(hex))
+    }), { numRuns: 100 })
+  })
+
+  it('encodeRpcFrame equals encodeFrame(encodeRpc(rpc))', () => {
+    fc.assert(fc.property(rpcArb, rpc => {
+      expect(hex(encodeRpcFrame(rpc))).to.equal(hex(encodeFrame(encodeRpc(rpc))))
+    }), { numRuns: 100 })
   })
 
   it('a small RPC stays one frame, identical to encodeRpc', () => {
