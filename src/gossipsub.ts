@@ -2,16 +2,15 @@
 // `@libp2p/gossipsub` plus waitForMesh. It owns the router core, the driver and the peers' streams.
 
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
-import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
-import * as Digest from 'multiformats/hashes/digest'
 import { Driver } from './adapter/driver.ts'
 import { PublishError } from './adapter/errors.ts'
 import { Intake } from './adapter/intake.ts'
 import { MeshWaiters } from './adapter/mesh-waiters.ts'
 import { MeshsubMetrics } from './adapter/metrics.ts'
 import { resolveOptions, scoreParamsOf } from './adapter/options.ts'
-import { queueRpc } from './adapter/outbound.ts'
+import { forwardClass, queueRpc, topicClasses } from './adapter/outbound.ts'
+import { PeerIds } from './adapter/peer-ids.ts'
 import { PeerStreams } from './adapter/peers.ts'
 import { Dialer, RecordCache } from './adapter/px.ts'
 import { SeqnoGenerator, Signer, Verifier } from './adapter/sign.ts'
@@ -27,7 +26,7 @@ import type { Message, TopicValidatorFn, TopicValidatorResult } from './adapter/
 import type { GossipsubOpts, AdapterConfig, ScoreParamsInit } from './adapter/options.ts'
 import type { OutboundCounters } from './adapter/outbound.ts'
 import type { PeerEntry } from './adapter/peers.ts'
-import type { MsgIdKey, PeerIdCodec, PeerKey, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
+import type { MsgIdKey, PeerKey, PriorityClass, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
 import type { ScoreSnapshot } from './score/compute.ts'
 import type { PeerScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
@@ -68,8 +67,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private readonly signer: Signer
   private readonly seqno = new SeqnoGenerator()
   private readonly records = new RecordCache(1024)
-  private readonly peerIds: PeerIdCodec
-  private readonly knownIds = new Map<PeerKey, PeerId>()
+  private readonly peerIds = new PeerIds()
   private readonly waiters = new MeshWaiters()
   private router: Router | undefined
   private score: PeerScore | undefined
@@ -84,6 +82,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private readonly accepted = new Map<MsgIdKey, Message | typeof DISPATCHED>()
   private readonly metrics: MeshsubMetrics | undefined
   private heartbeatRan = false
+  /** send class of forwards in topics with a `priority` option */
+  private readonly topicPriority: Map<string, PriorityClass>
 
   constructor (components: GossipSubComponents, init: GossipsubOpts = {}) {
     super()
@@ -96,12 +96,6 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.globalSignaturePolicy = adapter.globalSignaturePolicy
     this.scoreThresholds = this.routerConfig.scoreThresholds
     this.signer = new Signer(components.privateKey, encodeMessageForSigning)
-    this.peerIds = {
-      toKey: (bytes) => {
-        try { return peerIdFromMultihash(Digest.decode(bytes)).toString() } catch { return undefined }
-      },
-      toBytes: (key) => (this.knownIds.get(key) ?? peerIdFromString(key)).toMultihash().bytes
-    }
     this.driver = new Driver(out => { this.handleOutput(out) }, err => { this.log.error('router output failed: %e', err) }, () => { this.afterDrain() })
     this.scoreParams = scoreParamsOf(adapter)
     // validated now, so bad parameters fail at construction with an error naming them
@@ -111,6 +105,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       dispatch: (msg, pub, source) => { this.dispatchMessage(msg, pub, source) }
     }, this.routerConfig.seenTTL, this.routerConfig.maxPendingValidations)
     this.topicValidators = this.intake.topicValidators
+    this.topicPriority = topicClasses(adapter.topics)
     if (components.metrics !== undefined) {
       this.metrics = new MeshsubMetrics(components.metrics, adapter.metricsTopicStrToLabel, {
         router: () => this.router,
@@ -167,7 +162,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       notifyOnLimitedConnection: this.cfg.runOnLimitedConnection
     }
     this.topologyIds = await Promise.all(this.protocols.map(async p => registrar.register(p, topology)))
-    for (const { id } of this.cfg.directPeers) { this.knownIds.set(id.toString(), id) }
+    for (const { id } of this.cfg.directPeers) { this.peerIds.remember(id) }
     await storeDirectPeers(this.components.peerStore, this.cfg.directPeers, this.log)
     for (const { id } of this.cfg.directPeers) { this.dialer.dial(id.toString()) }
   }
@@ -258,11 +253,11 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private toPeerIds (keys: PeerKey[]): PeerId[] {
-    return keys.map(k => this.knownIds.get(k) ?? peerIdFromString(k))
+    return this.peerIds.all(keys)
   }
 
   private peerReady (p: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined): void {
-    this.knownIds.set(p.key, p.id)
+    this.peerIds.remember(p.id)
     this.driver.run(now => this.router?.addPeer(p.key, { protocol, outbound, ip }, now))
     this.components.peerStore.get(p.id).then(peer => {
       if (peer.peerRecordEnvelope !== undefined) { this.records.set(p.key, peer.peerRecordEnvelope) }
@@ -273,7 +268,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.driver.run(now => this.router?.removePeer(p.key, now))
     if (this.streams?.get(p.key) === undefined) {
       // disconnected, not just reopening its stream
-      this.knownIds.delete(p.key)
+      this.peerIds.forget(p.key)
       this.records.delete(p.key)
       this.metrics?.onPeerRemoved(p.writer.queue.drops)
     }
@@ -281,6 +276,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   private peerSlow (p: PeerEntry, slow: boolean): void {
     this.log('peer %p send queue %s', p.id, slow ? 'overflowing' : 'drained')
+    this.safeDispatchEvent('gossipsub:slow-peer', { detail: { peerId: p.id, slow } })
     if (slow && this.cfg.slowPeerPenalty > 0) { this.score?.addPenalty(p.key, this.cfg.slowPeerPenalty, 'slow-peer') }
   }
 
@@ -337,7 +333,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         const entry = this.streams?.get(out.peer)
         if (entry === undefined) { return }
         this.metrics?.onRpcOut(out.rpc)
-        queueRpc(entry.writer.queue, out.rpc, out.priority, this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters)
+        queueRpc(entry.writer.queue, out.rpc, forwardClass(this.topicPriority, out.rpc, out.priority), this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters)
         entry.writer.schedule()
         return
       }
@@ -346,12 +342,12 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         if (pub === DISPATCHED) { return }
         const msg = pub ?? this.intake.toPublic(out.msg)
         if (msg === undefined) { return }
-        const source = out.propagationSource === null ? this.components.peerId : (this.knownIds.get(out.propagationSource) ?? peerIdFromString(out.propagationSource))
+        const source = out.propagationSource === null ? this.components.peerId : this.peerIds.get(out.propagationSource)
         this.dispatchMessage(out.msg, msg, source)
         return
       }
       case 'validate': {
-        const source = this.knownIds.get(out.propagationSource) ?? peerIdFromString(out.propagationSource)
+        const source = this.peerIds.get(out.propagationSource)
         try {
           this.intake.validate(out.msg, source, this.driver.now())
         } catch (err) {
@@ -382,7 +378,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     if (ev.type === 'graft' || ev.type === 'prune') {
       const type = ev.type === 'graft' ? 'gossipsub:graft' : 'gossipsub:prune'
       this.safeDispatchEvent(type, { detail: { peerId: ev.peer, topic: ev.topic, direction: ev.direction === 'in' ? 'inbound' : 'outbound' } })
-      const id = this.knownIds.get(ev.peer)
+      const id = this.peerIds.ifKnown(ev.peer)
       if (this.cfg.tagMeshPeers && id !== undefined) { tagMeshPeer(this.components.peerStore, id, ev.topic, ev.type === 'graft') }
       if (ev.type === 'graft') { this.waiters.check(ev.topic, this.getMeshPeers(ev.topic).length) }
     } else if (ev.type === 'heartbeat') {

@@ -67,6 +67,8 @@ export interface GossipSubEvents {
   'gossipsub:prune': CustomEvent<MeshPeer>
   /** every trace event of the router core (meshsub's addition) */
   'gossipsub:trace': CustomEvent<TraceEvent>
+  /** a peer's send queue overflowed (slow: true) or emptied again (slow: false) (meshsub's addition) */
+  'gossipsub:slow-peer': CustomEvent<{ peerId: PeerId, slow: boolean }>
   /** a peer's score crossed a threshold, with the breakdown (meshsub's addition) */
   'gossipsub:score-threshold': CustomEvent<ScoreThresholdEvent>
 }

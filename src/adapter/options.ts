@@ -43,6 +43,11 @@ export interface TopicOptions extends RouterTopicOptions {
   validationConcurrency?: number
   /** topic score parameters (merged into `scoreParams.topics[topic]`) */
   scoreParams?: Partial<TopicScoreParams>
+  /**
+   * send-queue class of messages forwarded in this topic: 'high' queues them with own publishes,
+   * 'low' with IWANT replies (first to be evicted); default 'normal'
+   */
+  priority?: 'high' | 'normal' | 'low'
 }
 
 /** Options accepted by `gossipsub(init)`. Names follow `@libp2p/gossipsub` where the concept is the same. */
@@ -169,7 +174,7 @@ const ADAPTER_KEYS = new Set<string>([
 
 const ROUTER_KEYS = new Set<string>([...Object.keys(defaultRouterOptions), 'scoreThresholds', 'unsubscribeBackoff', 'unsubcribeBackoff'])
 
-const TOPIC_ADAPTER_KEYS = ['signaturePolicy', 'msgIdFn', 'maxMessageSize', 'validationConcurrency', 'scoreParams'] as const
+const TOPIC_ADAPTER_KEYS = ['signaturePolicy', 'msgIdFn', 'maxMessageSize', 'validationConcurrency', 'scoreParams', 'priority'] as const
 
 function fail (option: string, message: string): never {
   throw new InvalidConfigError(option, message)
@@ -210,7 +215,10 @@ function splitTopics (topics: Record<string, TopicOptions> | undefined): Record<
   const router: Record<string, RouterTopicOptions> = {}
   for (const [topic, t] of Object.entries(topics ?? {})) {
     const where = `topics[${JSON.stringify(topic)}].`
-    const { signaturePolicy, msgIdFn, maxMessageSize, validationConcurrency, scoreParams, ...degrees } = t ?? {}
+    const { signaturePolicy, msgIdFn, maxMessageSize, validationConcurrency, scoreParams, priority, ...degrees } = t ?? {}
+    if (priority !== undefined && !['high', 'normal', 'low'].includes(priority)) {
+      fail(where + 'priority', `${where}priority=${String(priority)} must be "high", "normal" or "low"`)
+    }
     checkPolicy(where + 'signaturePolicy', signaturePolicy)
     checkFn(where + 'msgIdFn', msgIdFn)
     posInt(where + 'maxMessageSize', maxMessageSize, 0, 0)

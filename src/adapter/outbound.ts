@@ -4,6 +4,7 @@
 import { encodeFrame } from '../codec/frame.ts'
 import { splitRpc } from '../codec/split.ts'
 import { Priority } from '../core/types.ts'
+import type { TopicOptions } from './options.ts'
 import type { RecordCache } from './px.ts'
 import type { SendQueue } from './send-queue.ts'
 import type { OutRpc, PeerKey, PriorityClass } from '../core/types.ts'
@@ -57,4 +58,21 @@ function queueFrames (queue: SendQueue, rpc: Rpc, priority: PriorityClass, now: 
     }
   }
   return ok
+}
+
+/** The send class of forwards per topic with a `priority` option. */
+export function topicClasses (topics: Record<string, TopicOptions>): Map<string, PriorityClass> {
+  const out = new Map<string, PriorityClass>()
+  for (const [topic, t] of Object.entries(topics)) {
+    if (t.priority === 'high') { out.set(topic, Priority.Publish) }
+    if (t.priority === 'low') { out.set(topic, Priority.Gossip) }
+  }
+  return out
+}
+
+/** A forward in a topic with its own priority moves to that class. */
+export function forwardClass (classes: Map<string, PriorityClass>, rpc: OutRpc, priority: PriorityClass): PriorityClass {
+  const topic = rpc.messages?.[0]?.topic
+  if (priority !== Priority.Forward || classes.size === 0 || topic === undefined) { return priority }
+  return classes.get(topic) ?? priority
 }

@@ -92,6 +92,8 @@ describe('gossipsub service: hostile and slow peers', function () {
     await waitFor(() => a.services.pubsub.getSubscribers('flood').length === 2)
     await a.services.pubsub.waitForMesh('flood')
     const got = collect(b)
+    const slowEvents: Array<{ peer: string, slow: boolean }> = []
+    a.services.pubsub.addEventListener('gossipsub:slow-peer', (e) => { slowEvents.push({ peer: e.detail.peerId.toString(), slow: e.detail.slow }) })
     let maxBytes = 0
     for (let i = 0; i < 300; i++) {
       const data = new Uint8Array(16 * 1024)
@@ -107,6 +109,7 @@ describe('gossipsub service: hostile and slow peers', function () {
     expect(stats?.bytes).to.be.at.most(limit)
     expect((stats?.drops.overflow ?? 0) + (stats?.drops.evicted ?? 0)).to.be.greaterThan(0)
     expect(stats?.slow).to.equal(true)
+    expect(slowEvents[0]).to.deep.equal({ peer: s.node.peerId.toString(), slow: true })
     // the healthy peer's queue never overflowed
     expect(a.services.pubsub.getSendQueueStats(b.peerId)?.drops.overflow).to.equal(0)
   })

@@ -1,0 +1,66 @@
+import { expect } from 'aegir/chai'
+import { forwardClass, queueRpc, topicClasses } from '../../src/adapter/outbound.ts'
+import { RecordCache } from '../../src/adapter/px.ts'
+import { SendQueue } from '../../src/adapter/send-queue.ts'
+import { FrameReader, decodeRpc, encodeMessage } from '../../src/codec/index.ts'
+import { msgIdKey } from '../../src/core/msgid.ts'
+import { Priority } from '../../src/core/types.ts'
+import { emptyControl } from '../../src/types.ts'
+import type { RouterMessage } from '../../src/core/types.ts'
+
+function message (topic: string, n: number, size = 10): RouterMessage {
+  const wire = { topic, data: new Uint8Array(size).fill(n) }
+  const id = new Uint8Array([n])
+  return { ...wire, id, idKey: msgIdKey(id), raw: encodeMessage(wire) }
+}
+
+function frames (q: SendQueue): Uint8Array[] {
+  const reader = new FrameReader()
+  for (const f of q.drain(0)) { reader.push(f) }
+  const out: Uint8Array[] = []
+  for (let b = reader.next(); b !== undefined; b = reader.next()) { out.push(b) }
+  return out
+}
+
+describe('adapter/outbound', () => {
+  it('forwards in high/low priority topics move to the publish/gossip classes', () => {
+    const classes = topicClasses({ hot: { priority: 'high' }, cold: { priority: 'low' }, plain: {} })
+    expect(forwardClass(classes, { messages: [message('hot', 1)] }, Priority.Forward)).to.equal(Priority.Publish)
+    expect(forwardClass(classes, { messages: [message('cold', 1)] }, Priority.Forward)).to.equal(Priority.Gossip)
+    expect(forwardClass(classes, { messages: [message('plain', 1)] }, Priority.Forward)).to.equal(Priority.Forward)
+    // only forwards move; control and own publishes keep their class
+    expect(forwardClass(classes, { messages: [message('cold', 1)] }, Priority.Publish)).to.equal(Priority.Publish)
+    expect(forwardClass(classes, { control: emptyControl() }, Priority.Control)).to.equal(Priority.Control)
+  })
+
+  it('IWANT replies go one message per frame so each can be withdrawn', () => {
+    const q = new SendQueue()
+    const counters = { oversized: 0, dropped: 0, errors: 0 }
+    const records = new RecordCache(4)
+    queueRpc(q, { messages: [message('t', 1), message('t', 2), message('t', 3)] }, Priority.Gossip, 0, 1 << 20, records, () => undefined, counters)
+    expect(q.length).to.equal(3)
+    expect(q.cancel(msgIdKey(new Uint8Array([2])))).to.equal(true)
+    const bodies = frames(q)
+    expect(bodies.map(b => decodeRpc(b).rpc.messages.map(m => m.data?.[0]))).to.deep.equal([[1], [3]])
+  })
+
+  it('splits to the frame limit, counts oversized messages, attaches known PX records', () => {
+    const q = new SendQueue()
+    const counters = { oversized: 0, dropped: 0, errors: 0 }
+    const records = new RecordCache(4)
+    const record = new Uint8Array([9, 9, 9])
+    records.set('peer-a', record)
+    const control = emptyControl()
+    control.prune.push({ topic: 't', peers: [{ peerId: new Uint8Array([1]) }, { peerId: new Uint8Array([2]) }] })
+    const toKey = (b: Uint8Array): string | undefined => b[0] === 1 ? 'peer-a' : 'peer-b'
+    queueRpc(q, { messages: [message('t', 1, 900), message('t', 2, 900), message('t', 3, 5000)], control }, Priority.Forward, 0, 1500, records, toKey, counters)
+    expect(counters.oversized).to.equal(1)
+    const bodies = frames(q)
+    const rpcs = bodies.map(b => decodeRpc(b).rpc)
+    expect(rpcs.length).to.be.greaterThan(1)
+    for (const f of bodies) { expect(f.length).to.be.at.most(1500) }
+    const peers = rpcs.flatMap(r => r.control?.prune ?? []).flatMap(p => p.peers)
+    expect(peers.map(p => p.signedPeerRecord)).to.deep.equal([record, undefined])
+    expect(rpcs.flatMap(r => r.messages).map(m => m.data?.[0])).to.deep.equal([1, 2])
+  })
+})
