@@ -4,7 +4,7 @@
 
 import { RPC as RefRPC } from '@libp2p/gossipsub/message'
 import { meshsub } from '../generated/rpc.js'
-import { decodeRpc, encodeMessage, encodeRpc } from '../src/codec/index.ts'
+import { decodeRpc, encodeMessage, encodeRpc, encodeRpcFrame } from '../src/codec/index.ts'
 import type { Rpc, WireMessage } from '../src/types.ts'
 
 const pb = meshsub.pb
@@ -121,7 +121,12 @@ for (const c of cases) {
     },
     ...(c.rpc.messages.length === 0
       ? {}
-      : { 'encode (spliced raw)': { meshsub: () => encodeRpc(spliced).length } }),
+      : {
+          'encode (spliced raw)': {
+            meshsub: () => encodeRpc(spliced).length,
+            'meshsub (frame)': () => encodeRpcFrame(spliced).length
+          }
+        }),
     decode: {
       meshsub: () => decodeRpc(ours).rpc.messages.length,
       '@libp2p/gossipsub': () => RefRPC.decode(ours).messages.length,
