@@ -52,7 +52,13 @@ export interface PeerEntry {
   info: { protocol: string, outbound: boolean, ip: string | undefined } | undefined
   /** an inbound stream was seen before: a later one means the peer restarted its side */
   hadInbound: boolean
+  /** times (ms) of recent stream restarts, at most MAX_RESTARTS kept */
+  restarts: number[]
 }
+
+/** Stream restarts (ours or the peer's) allowed per peer within RESTART_WINDOW ms; beyond, we stop. */
+const MAX_RESTARTS = 5
+const RESTART_WINDOW = 60_000
 
 /** The connected pubsub peers' streams. Bound: one entry per connected peer; pruned on disconnect. */
 export class PeerStreams {
@@ -98,6 +104,10 @@ export class PeerStreams {
       return
     }
     const entry = this.entry(connection.remotePeer)
+    if (entry.hadInbound && !this.allowRestart(entry)) {
+      stream.abort(new Error('too many stream restarts'))
+      return
+    }
     entry.inbound?.abort(new Error('replaced by a new inbound stream'))
     entry.inbound = stream
     if (entry.hadInbound && entry.added && entry.info !== undefined) {
@@ -141,7 +151,7 @@ export class PeerStreams {
     if (entry === undefined) {
       const queue = new SendQueue(this.opts.queue)
       const writer = new PeerWriter(queue, this.opts.now, err => { this.opts.log('write to %p failed: %s', id, err.message) })
-      const e: PeerEntry = { key, id, writer, outbound: undefined, opening: false, inbound: undefined, connection: undefined, added: false, badFrames: 0, added$: Promise.withResolvers<void>(), info: undefined, hadInbound: false }
+      const e: PeerEntry = { key, id, writer, outbound: undefined, opening: false, inbound: undefined, connection: undefined, added: false, badFrames: 0, added$: Promise.withResolvers<void>(), info: undefined, hadInbound: false, restarts: [] }
       queue.onSlowChange = (slow) => { this.opts.hooks.slow(e, slow) }
       entry = e
       this.peers.set(key, e)
@@ -173,6 +183,18 @@ export class PeerStreams {
       })
   }
 
+  /** Records a restart; false once the peer has restarted too often lately. */
+  private allowRestart (entry: PeerEntry): boolean {
+    const now = this.opts.now()
+    while (entry.restarts.length > 0 && entry.restarts[0] < now - RESTART_WINDOW) { entry.restarts.shift() }
+    if (entry.restarts.length >= MAX_RESTARTS) {
+      this.opts.log('%p restarted its pubsub streams %d times in %d ms: not reopening', entry.id, MAX_RESTARTS, RESTART_WINDOW)
+      return false
+    }
+    entry.restarts.push(now)
+    return true
+  }
+
   /** The outbound stream died (reset by the peer, or the connection closed): reopen if we can. */
   private outboundClosed (entry: PeerEntry, stream: Stream): void {
     if (entry.outbound !== stream) { return }
@@ -183,7 +205,7 @@ export class PeerStreams {
       entry.added$ = Promise.withResolvers<void>()
       this.opts.hooks.gone(entry)
     }
-    if (this.stopped || this.peers.get(entry.key) !== entry) { return }
+    if (this.stopped || this.peers.get(entry.key) !== entry || !this.allowRestart(entry)) { return }
     if (entry.connection?.status !== 'open') {
       entry.connection = this.opts.connections(entry.id).find(c => c.status === 'open')
     }

@@ -80,6 +80,20 @@ describe('gossipsub service: hostile and slow peers', function () {
     await waitFor(() => b.services.pubsub.getSubscribers('t').length === 1)
   })
 
+  it('a peer that keeps restarting its stream is cut off after five restarts a minute', async () => {
+    const [b] = nodes = [await createPubsubNode('tcp')]
+    const m = await rawPeer(true)
+    raws.push(m.node)
+    const streams: Stream[] = []
+    for (let i = 0; i < 7; i++) {
+      streams.push(await m.node.dialProtocol(b.getMultiaddrs()[0], PROTO))
+      await waitFor(() => b.services.pubsub.getPeers().length === 1)
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    await waitFor(() => streams[6].status !== 'open')
+    expect(streams[5].status).to.equal('open')
+  })
+
   it('a peer that stops reading: its queue stays bounded, drops are counted, other peers get everything', async () => {
     const limit = 512 * 1024
     const [a, b] = nodes = [await createPubsubNode('tcp', { maxOutboundBufferSize: limit, globalSignaturePolicy: 'StrictNoSign' }), await createPubsubNode('tcp', { globalSignaturePolicy: 'StrictNoSign' })]
