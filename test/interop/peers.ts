@@ -139,6 +139,8 @@ export class InteropPeer {
   readonly impl: PeerImpl
   /** every event line received so far, in order */
   readonly events: PeerEvent[] = []
+  /** when each event line was read (performance.now(), ms), same index as `events` */
+  readonly times: number[] = []
   private readonly child: ChildProcessWithoutNullStreams
   private readonly waiters = new Set<() => void>()
   private stderr = ''
@@ -156,6 +158,7 @@ export class InteropPeer {
         ev = { event: 'raw', line }
       }
       this.events.push(ev)
+      this.times.push(performance.now())
       this.wake()
     })
     child.stderr.on('data', (b: Buffer) => { this.stderr = (this.stderr + b.toString()).slice(-8000) })
