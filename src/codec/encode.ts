@@ -126,12 +126,12 @@ function idsSize (ids: Uint8Array[]): number {
   return n
 }
 
-export function sizeIHave (e: ControlIHave): number {
+function sizeIHave (e: ControlIHave): number {
   const slot = open()
   return close(slot, strField(e.topic) + idsSize(e.messageIds))
 }
 
-export function sizeIds (ids: Uint8Array[]): number {
+function sizeIds (ids: Uint8Array[]): number {
   return close(open(), idsSize(ids))
 }
 
@@ -148,7 +148,7 @@ export function sizePeerInfo (p: PeerInfo): number {
   return close(slot, n)
 }
 
-export function sizePrune (e: ControlPrune): number {
+function sizePrune (e: ControlPrune): number {
   const slot = open()
   let n = strField(e.topic)
   for (let i = 0; i < e.peers.length; i++) { n += sizePeerInfo(e.peers[i]) }
@@ -165,7 +165,7 @@ export function sizeExtensions (x: ControlExtensions): number {
 }
 
 /** Size of the control message's body (without its own tag and length). */
-export function sizeControlBody (c: ControlMessage): number {
+function sizeControlBody (c: ControlMessage): number {
   let n = 0
   for (let i = 0; i < c.ihave.length; i++) { n += sizeIHave(c.ihave[i]) }
   for (let i = 0; i < c.iwant.length; i++) { n += sizeIds(c.iwant[i].messageIds) }

@@ -4,11 +4,11 @@
 import { malformed, overLimit } from './errors.ts'
 
 export const WIRE_VARINT = 0
-export const WIRE_FIXED64 = 1
+const WIRE_FIXED64 = 1
 export const WIRE_LEN = 2
-export const WIRE_START_GROUP = 3
-export const WIRE_END_GROUP = 4
-export const WIRE_FIXED32 = 5
+const WIRE_START_GROUP = 3
+const WIRE_END_GROUP = 4
+const WIRE_FIXED32 = 5
 
 const MAX_FIELD = 0x1fffffff
 // ignoreBOM: a leading U+FEFF is part of the topic, not a byte-order mark to drop
@@ -130,7 +130,7 @@ const CACHE_SLOTS = 256
 const cacheBytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(CACHE_SLOTS).fill(undefined)
 const cacheStrings: string[] = new Array<string>(CACHE_SLOTS).fill('')
 
-export function decodeUtf8 (buf: Uint8Array, start: number, stop: number): string {
+function decodeUtf8 (buf: Uint8Array, start: number, stop: number): string {
   const len = stop - start
   if (len === 0) { return '' }
   if (len > 64) { return utf8.decode(buf.subarray(start, stop)) }
