@@ -7,6 +7,9 @@ import type { GossipSubComponents } from './gossipsub.ts'
 
 export const version = '0.1.0'
 
+/** The newest protocol id spoken (`@libp2p/gossipsub` exports its newest the same way). */
+export const multicodec = '/meshsub/1.3.0'
+
 /** Creates the pubsub service for libp2p's `services` map. */
 export function gossipsub (init: GossipsubOpts = {}): (components: GossipSubComponents) => GossipSub {
   return (components) => new GossipSub(components, init)
@@ -20,5 +23,14 @@ export type { GossipsubOpts, TopicOptions, AddrInfo, DecodeRPCLimits } from './a
 export type { GossipSubEvents, GossipsubMessage, MeshPeer, PublishOpts, PublishResult, Subscription, SubscriptionChangeData, WaitForMeshOptions } from './adapter/events.ts'
 export { PublishError } from './adapter/errors.ts'
 export { InvalidConfigError } from './errors.ts'
-export type { TraceEvent } from './core/types.ts'
-export const multicodec = '/meshsub/1.3.0'
+export { InvalidPeerScoreParamsError, InvalidPeerScoreThresholdsError } from './score/index.ts'
+export type { TraceEvent, RejectReason } from './core/types.ts'
+export type { SendQueueStats } from './adapter/events.ts'
+export type { ScoreParamsInit } from './adapter/options.ts'
+export {
+  createPeerScoreParams, createTopicScoreParams, defaultPeerScoreParams, defaultTopicScoreParams,
+  defaultPeerScoreThresholds, scoreParameterDecay, calculatePeerScoreParams
+} from './score/index.ts'
+export type {
+  PeerScoreParams, TopicScoreParams, PeerScoreThresholds, ScoreSnapshot, TopicScoreSnapshot, ScoreThresholdEvent
+} from './score/index.ts'
