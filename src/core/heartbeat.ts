@@ -49,7 +49,13 @@ function expireState (s: Pick<RouterState, 'seen' | 'validation' | 'dials' | 'sc
 }
 
 type HeartbeatState = Pick<RouterState, 'config' | 'topics' | 'mesh' | 'peers' | 'backoff' | 'score' | 'out' | 'rng' |
-'mcache' | 'tick' | 'promises' | 'seen' | 'validation' | 'dials' | 'scratch' | 'epoch' | 'gossipOut'>
+'mcache' | 'tick' | 'promises' | 'seen' | 'validation' | 'dials' | 'scratch' | 'epoch' | 'gossipOut' | 'scoreSnapshot'>
+
+/** Reads every peer's score once for the mesh and fanout phases. */
+function snapshotScores (s: Pick<RouterState, 'peers' | 'score' | 'scoreSnapshot'>): void {
+  for (const p of s.peers.values()) { p.hbScore = s.score.score(p.key) }
+  s.scoreSnapshot = true
+}
 
 /** Runs one heartbeat. The caller flushes the gathered control afterwards. */
 export function runHeartbeat (s: HeartbeatState, now: number): void {
@@ -59,8 +65,13 @@ export function runHeartbeat (s: HeartbeatState, now: number): void {
   applyBrokenPromises(s, now)
   reconnectDirectPeers(s)
   expireState(s, now)
-  for (const topic of s.mesh.meshTopics()) { maintainMesh(s, topic, now) }
-  maintainFanout(s, now)
+  snapshotScores(s)
+  try {
+    for (const topic of s.mesh.meshTopics()) { maintainMesh(s, topic, now) }
+    maintainFanout(s, now)
+  } finally {
+    s.scoreSnapshot = false
+  }
   flushGossip(s)
   s.mcache.shift()
   s.out.trace({ type: 'heartbeat', tick: s.tick })

@@ -4,12 +4,13 @@
 import { topicDegrees } from '../config.ts'
 import { graftable, graftPeer } from './control/graft.ts'
 import { sendPrune } from './control/prune.ts'
+import { scoreOf } from './peers.ts'
 import { sample } from './rng.ts'
 import { Priority } from './types.ts'
 import type { RouterState } from './state.ts'
 import type { OutRpc, PeerKey } from './types.ts'
 
-type JoinState = Pick<RouterState, 'config' | 'topics' | 'mesh' | 'peers' | 'backoff' | 'score' | 'out' | 'rng'>
+type JoinState = Pick<RouterState, 'config' | 'topics' | 'mesh' | 'peers' | 'backoff' | 'score' | 'out' | 'rng' | 'scoreSnapshot'>
 
 function announce (s: Pick<RouterState, 'peers' | 'out'>, topic: string, subscribe: boolean): void {
   const rpc: OutRpc = { subscriptions: [{ subscribe, topic }] }
@@ -23,14 +24,14 @@ export interface CandidateFilter {
 }
 
 /** Graftable topic peers not in `exclude` (candidates for a mesh), optionally filtered further. */
-export function graftCandidates (s: Pick<RouterState, 'topics' | 'peers' | 'backoff' | 'score'>, topic: string,
+export function graftCandidates (s: Pick<RouterState, 'topics' | 'peers' | 'backoff' | 'score' | 'scoreSnapshot'>, topic: string,
   exclude: ReadonlySet<PeerKey>, now: number, filter: CandidateFilter = {}): PeerKey[] {
   const out: PeerKey[] = []
   const outboundOnly = filter.outboundOnly === true
   const minScore = filter.scoreAbove ?? -Infinity
   for (const p of s.topics.subscribersOf(topic).values()) {
     if ((outboundOnly && !p.outbound) || !p.features.mesh || p.direct || exclude.has(p.key)) { continue }
-    const score = s.score.score(p.key)
+    const score = scoreOf(s, p)
     if (score >= 0 && score > minScore && !s.backoff.blocks(topic, p.key, now)) { out.push(p.key) }
   }
   return out

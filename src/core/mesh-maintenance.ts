@@ -6,12 +6,13 @@ import { graftPeer } from './control/graft.ts'
 import { emitGossip } from './control/ihave.ts'
 import { prunePeer } from './control/prune.ts'
 import { graftCandidates } from './join.ts'
+import { scoreOf } from './peers.ts'
 import { sample, shuffle } from './rng.ts'
 import type { MeshDegrees } from '../config.ts'
 import type { RouterState } from './state.ts'
 import type { PeerKey } from './types.ts'
 
-type MaintState = Pick<RouterState, 'config' | 'topics' | 'mesh' | 'peers' | 'backoff' | 'score' | 'out' | 'rng' | 'mcache' | 'tick' | 'scratch' | 'epoch' | 'gossipOut'>
+type MaintState = Pick<RouterState, 'config' | 'topics' | 'mesh' | 'peers' | 'backoff' | 'score' | 'out' | 'rng' | 'mcache' | 'tick' | 'scratch' | 'epoch' | 'gossipOut' | 'scoreSnapshot'>
 
 function isOutbound (s: Pick<RouterState, 'peers'>, key: PeerKey): boolean {
   return s.peers.get(key)?.outbound === true
@@ -105,7 +106,7 @@ export function maintainFanout (s: MaintState, now: number): void {
     if (fanout.size < D) {
       const candidates: PeerKey[] = []
       for (const [key, p] of subscribers) {
-        if (p.features.mesh && !p.direct && !fanout.has(key) && s.score.score(key) >= threshold) { candidates.push(key) }
+        if (p.features.mesh && !p.direct && !fanout.has(key) && scoreOf(s, p) >= threshold) { candidates.push(key) }
       }
       for (const key of sample(s.rng, candidates, D - fanout.size)) { fanout.add(key) }
     }

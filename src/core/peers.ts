@@ -4,7 +4,7 @@
 import { protocolFeatures } from './features.ts'
 import type { ProtocolFeatures } from './features.ts'
 import type { ControlExtensions, ControlIHave } from '../types.ts'
-import type { ConnectInfo, MsgIdKey, PeerKey } from './types.ts'
+import type { ConnectInfo, MsgIdKey, PeerKey, ScoreProvider } from './types.ts'
 
 export interface PeerState {
   readonly key: PeerKey
@@ -39,7 +39,12 @@ export interface PeerState {
   readonly dontWant: Map<MsgIdKey, number>
   /** scratch mark for set-free exclusion in hot loops (compared against RouterState.epoch) */
   mark: number
-  /** IHAVE gathered for this peer during the current heartbeat; moved into its control at the end */
+  /** the peer's score as read once at the start of the current heartbeat (go does the same) */
+  hbScore: number
+  /**
+   * IHAVE gathered for this peer during the current heartbeat (≤ one per gossiped topic); moved
+   * into its control message, and cleared, at the end of that heartbeat.
+   */
   ihaveOut: ControlIHave[] | undefined
 }
 
@@ -76,6 +81,7 @@ export class PeerTable {
       idontwantRpcs: 0,
       dontWant: new Map(),
       mark: 0,
+      hbScore: 0,
       ihaveOut: undefined
     }
     this.peers.set(key, state)
@@ -121,6 +127,14 @@ export class PeerTable {
   get size (): number {
     return this.peers.size
   }
+}
+
+/**
+ * A peer's score: during a heartbeat, the snapshot taken at its start (so per-topic loops over all
+ * subscribers do not ask the provider again for every topic); otherwise the provider's value.
+ */
+export function scoreOf (s: { readonly score: ScoreProvider, readonly scoreSnapshot: boolean }, p: PeerState): number {
+  return s.scoreSnapshot ? p.hbScore : s.score.score(p.key)
 }
 
 /** True when `a` and `b` hold the same bytes. */

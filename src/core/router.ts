@@ -107,6 +107,7 @@ export class Router {
       },
       tick: 0,
       scratch: [],
+      scoreSnapshot: false,
       epoch: 0,
       gossipOut: []
     }

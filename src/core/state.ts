@@ -49,6 +49,8 @@ export interface RouterState {
   tick: number
   /** a reused buffer for hot loops; its contents are meaningless between calls and never escape */
   readonly scratch: PeerState[]
+  /** true while a heartbeat runs on the score snapshot in PeerState.hbScore (see scoreOf) */
+  scoreSnapshot: boolean
   /** bumped to mark a fresh exclusion set on PeerState.mark */
   epoch: number
   /** peers with IHAVE gathered in the current heartbeat (PeerState.ihaveOut); emptied at its end */

@@ -3,13 +3,14 @@
 
 import { topicDegrees } from '../../config.ts'
 import { msgIdKey } from '../msgid.ts'
+import { scoreOf } from '../peers.ts'
 import { sample, shuffle } from '../rng.ts'
 import type { ControlIHave } from '../../types.ts'
 import type { PeerState } from '../peers.ts'
 import type { RouterState } from '../state.ts'
 import type { MsgIdKey, PeerKey } from '../types.ts'
 
-type EmitState = Pick<RouterState, 'config' | 'topics' | 'peers' | 'score' | 'rng' | 'scratch' | 'epoch' | 'gossipOut'>
+type EmitState = Pick<RouterState, 'config' | 'topics' | 'peers' | 'score' | 'rng' | 'scratch' | 'epoch' | 'gossipOut' | 'scoreSnapshot'>
 
 /**
  * Gathers IHAVE with `ids` for `topic` for max(Dlazy, gossipFactor × eligible) peers chosen at
@@ -28,7 +29,7 @@ export function emitGossip (s: EmitState, topic: string, ids: Uint8Array[], excl
   const eligible = s.scratch
   let n = 0
   for (const p of s.topics.subscribersOf(topic).values()) {
-    if (p.mark === epoch || p.direct || !p.features.mesh || s.score.score(p.key) < threshold) { continue }
+    if (p.mark === epoch || p.direct || !p.features.mesh || scoreOf(s, p) < threshold) { continue }
     eligible[n++] = p
   }
   const target = Math.min(n, Math.max(topicDegrees(s.config, topic).Dlazy, Math.floor(s.config.gossipFactor * n)))
