@@ -7,7 +7,10 @@ interface Entry {
   msg: RouterMessage
   /** data bytes charged to the byte bound */
   bytes: number
-  /** times served to each peer via IWANT; created on first serve; dies with the entry */
+  /**
+   * times served to each peer via IWANT, created on first serve. Bound: peers that asked for this
+   * message (≤ connected peers). Pruned: with the entry (window shift or eviction).
+   */
   served: Map<PeerKey, number> | undefined
 }
 
@@ -73,10 +76,6 @@ export class MessageCache {
     return this.entries.has(idKey)
   }
 
-  get (idKey: MsgIdKey): RouterMessage | undefined {
-    return this.entries.get(idKey)?.msg
-  }
-
   /**
    * Fetches a message for an IWANT from `peer` and counts the serve. Returns the message and how
    * many times it has now been served to that peer, or undefined if not cached.
@@ -105,15 +104,6 @@ export class MessageCache {
         // skip entries evicted early (their id may even have been cached again since)
         if (this.entries.get(entry.msg.idKey) === entry) { out.push(entry.msg.id) }
       }
-    }
-    return out
-  }
-
-  /** Topics with any message in the advertised windows. */
-  gossipTopics (): Set<string> {
-    const out = new Set<string>()
-    for (let i = 0; i < this.gossip; i++) {
-      for (const topic of this.windows[i].keys()) { out.add(topic) }
     }
     return out
   }

@@ -40,12 +40,6 @@ export class BackoffTable {
     return this.table.get(topic)?.get(peer)
   }
 
-  /** True while a GRAFT from the peer violates the backoff (no slack: the peer must honour it). */
-  violates (topic: string, peer: PeerKey, now: number): boolean {
-    const e = this.expiry(topic, peer)
-    return e !== undefined && now < e
-  }
-
   /** True while we must not graft the peer (backoff plus our slack). */
   blocks (topic: string, peer: PeerKey, now: number): boolean {
     const e = this.expiry(topic, peer)

@@ -43,10 +43,6 @@ export class MeshTable {
     return this.mesh.has(topic)
   }
 
-  inMesh (topic: string, peer: PeerKey): boolean {
-    return this.mesh.get(topic)?.has(peer) ?? false
-  }
-
   addToMesh (topic: string, peer: PeerKey): boolean {
     const set = this.mesh.get(topic)
     if (set === undefined || set.has(peer)) { return false }
@@ -64,10 +60,6 @@ export class MeshTable {
 
   fanoutOf (topic: string): ReadonlySet<PeerKey> {
     return this.fanout.get(topic) ?? MeshTable.none
-  }
-
-  hasFanout (topic: string): boolean {
-    return this.fanout.has(topic)
   }
 
   /** The fanout set of `topic`, created if missing; records `now` as the last publish. */
