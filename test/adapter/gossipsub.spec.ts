@@ -91,6 +91,22 @@ describe('gossipsub service: publish semantics', () => {
     expect(dec(got[0].data)).to.equal('first')
   })
 
+  it('without flood publishing, a publish right after subscribe goes through the mesh grafted on subscribe', async () => {
+    nodes = await createNet('tcp', 2, { floodPublish: false, heartbeatInterval: 60_000, heartbeatInitialDelay: 60_000 })
+    const [a, b] = nodes
+    b.services.pubsub.subscribe('join')
+    await connect(a, b)
+    await waitFor(() => a.services.pubsub.getSubscribers('join').length === 1)
+    const got = collect(b)
+    // no heartbeat will run during the test: the mesh must come from the subscribe itself
+    a.services.pubsub.subscribe('join')
+    expect(a.services.pubsub.getMeshPeers('join')).to.deep.equal([b.peerId.toString()])
+    const res = await a.services.pubsub.publish('join', enc('now'))
+    expect(res.recipients).to.have.length(1)
+    await waitFor(() => got.length === 1)
+    expect(dec(got[0].data)).to.equal('now')
+  })
+
   it('same data twice under StrictNoSign is a duplicate', async () => {
     nodes = await createNet('memory', 2, { globalSignaturePolicy: StrictNoSign })
     const [a, b] = nodes
