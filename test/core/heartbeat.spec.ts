@@ -1,5 +1,5 @@
 import { expect } from 'aegir/chai'
-import { Harness, TestScore, controlTo, makeMsg, outputsOf, traces } from './harness.ts'
+import { Harness, TestScore, controlTo, makeMsg, outputsOf, sends, traces } from './harness.ts'
 
 function peers (h: Harness, n: number, opts: { prefix?: string, outbound?: boolean } = {}): string[] {
   const keys = Array.from({ length: n }, (_, i) => `${opts.prefix ?? 'p'}${i}`)
@@ -182,6 +182,23 @@ describe('core/heartbeat phases', () => {
     expect(h.router.getMeshPeers('big')).to.have.length(10)
     h.heartbeats(1)
     expect(h.router.getMeshPeers('big')).to.have.length(8)
+  })
+
+  it('per-topic Dlazy and Dout apply to that topic only', () => {
+    const h = new Harness({ gossipFactor: 0, topics: { lazy: { Dlazy: 2, Dout: 0 } } })
+    for (let i = 0; i < 20; i++) { h.connect(`p${i}`, ['lazy', 't']) }
+    for (let i = 0; i < 3; i++) { h.connect(`o${i}`, ['lazy', 't'], { outbound: true }) }
+    h.router.subscribe('lazy', h.now)
+    h.router.subscribe('t', h.now)
+    h.router.publish(makeMsg('lazy'), h.now)
+    h.router.publish(makeMsg('t'), h.now)
+    h.take()
+    const out = h.heartbeats(1)
+    const gossipedFor = (topic: string): number => sends(out).filter(o => o.rpc.control?.ihave.some(x => x.topic === topic) === true).length
+    expect(gossipedFor('lazy')).to.equal(2)
+    expect(gossipedFor('t')).to.equal(6)
+    // Dout 2 on t: its mesh gained outbound peers; lazy (Dout 0) did not have to
+    expect(h.router.getMeshPeers('t').filter(k => k.startsWith('o')).length).to.be.at.least(2)
   })
 
   it('every bounded structure is reported by sizes()', () => {
