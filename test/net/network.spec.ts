@@ -178,6 +178,30 @@ describe('net: a network of router cores in virtual time', function () {
 describe('net: churn and PX', function () {
   this.timeout(60_000)
 
+  it('with ±10% latency jitter (links stay FIFO) 100 messages still reach everyone within 3 s', () => {
+    const net = new Network({ seed: 21, jitter: 0.1 })
+    const ks = keys(40)
+    for (const k of ks) { net.addNode(k, {}, net.rng.int(1000)) }
+    for (const k of ks) { net.subscribe(k, 't') }
+    for (const [a, b] of randomRegularGraph(net.rng, ks, 8)) { net.connect(a, b) }
+    net.runFor(3000)
+    const sent: Array<{ idKey: string, origin: string, at: number }> = []
+    for (let i = 0; i < 100; i++) {
+      const origin = ks[net.rng.int(ks.length)]
+      sent.push({ idKey: net.publish(origin, 't').msg.idKey, origin, at: net.now })
+      net.runFor(7)
+    }
+    net.runFor(3000)
+    for (const { idKey, origin, at } of sent) {
+      for (const node of net.nodes.values()) {
+        if (node.key === origin) { continue }
+        const t = node.delivered.get(idKey)
+        expect(t, `${idKey} at ${node.key}`).to.not.equal(undefined)
+        expect((t ?? Infinity) - at).to.be.at.most(3000)
+      }
+    }
+  })
+
   it('meshes heal after peers disconnect, and delivery stays complete', () => {
     const net = build(11, 30, 8)
     net.runFor(3000)

@@ -20,6 +20,10 @@ export const netPeerIds: PeerIdCodec = {
 export interface Link {
   /** one-way latency, ms */
   latency: number
+  /** each RPC's latency varies uniformly by ± this fraction (order on the link is kept) */
+  jitter: number
+  /** arrival time of the last RPC queued in each direction (keeps the link FIFO under jitter) */
+  lastAt: Map<PeerKey, number>
   /** drop every message (data) crossing the link; control and subscriptions still flow */
   dropData: boolean
 }
@@ -118,6 +122,8 @@ export interface NetworkOptions {
   router?: RouterOptions
   /** default one-way latency, ms; default 25 */
   latency?: number
+  /** default latency jitter as a fraction (0.1 = ±10%); default 0 */
+  jitter?: number
   /** a score provider per node (default: scoring off) */
   score?(key: PeerKey): ScoreProvider | undefined
   /** `dial` outputs (PX, direct peers) connect to the named node if it exists; default false */
@@ -169,7 +175,7 @@ export class Network {
 
   /** Connects `a` (dialer, outbound) and `b` over a link. */
   connect (a: PeerKey, b: PeerKey, latency = this.opts.latency ?? 25, protocol = GossipsubIDv12): Link {
-    const link: Link = { latency, dropData: false }
+    const link: Link = { latency, jitter: this.opts.jitter ?? 0, lastAt: new Map(), dropData: false }
     this.links.set(linkKey(a, b), link)
     this.node(a).router.addPeer(b, { protocol, outbound: true }, this.now)
     this.node(b).router.addPeer(a, { protocol, outbound: false }, this.now)
@@ -276,7 +282,11 @@ export class Network {
     const messages = link.dropData ? [] : (out.messages ?? [])
     const rpc: InRpc = { subscriptions: out.subscriptions ?? [], messages, control: out.control, testExtension: out.testExtension }
     if (rpc.subscriptions.length === 0 && messages.length === 0 && rpc.control === undefined && rpc.testExtension !== true) { return }
-    this.queue.push({ at: this.now + link.latency, seq: this.seq++, kind: 'rpc', from, to, rpc })
+    const delay = link.jitter === 0 ? link.latency : link.latency * (1 + link.jitter * (2 * this.rng.next() - 1))
+    // a stream delivers in order: never before the previous RPC on the same direction
+    const at = Math.max(this.now + Math.round(delay), link.lastAt.get(from) ?? 0)
+    link.lastAt.set(from, at)
+    this.queue.push({ at, seq: this.seq++, kind: 'rpc', from, to, rpc })
   }
 }
 
