@@ -64,6 +64,8 @@ const RESTART_WINDOW = 60_000
 export class PeerStreams {
   private readonly opts: PeerStreamsOptions
   private readonly peers = new Map<PeerKey, PeerEntry>()
+  /** connections we listen on for 'close' (the registrar only reports peers that identified our protocol) */
+  private readonly tracked = new WeakSet<Connection>()
   private stopped = false
 
   constructor (opts: PeerStreamsOptions) {
@@ -77,7 +79,7 @@ export class PeerStreams {
   onConnect (id: PeerId, connection: Connection): void {
     if (this.stopped) { return }
     const entry = this.entry(id)
-    if (entry.connection === undefined || entry.connection.status !== 'open') { entry.connection = connection }
+    this.use(entry, connection)
     this.openOutbound(entry)
   }
 
@@ -116,7 +118,7 @@ export class PeerStreams {
       this.opts.hooks.ready(entry, entry.info.protocol, entry.info.outbound, entry.info.ip)
     }
     entry.hadInbound = true
-    if (entry.connection === undefined || entry.connection.status !== 'open') { entry.connection = connection }
+    this.use(entry, connection)
     this.openOutbound(entry)
     const reader = new FrameReader({ maxTransmitSize: this.opts.maxTransmitSize })
     readFrames(stream, reader, body => this.opts.hooks.frame(entry, body))
@@ -125,6 +127,8 @@ export class PeerStreams {
           entry.badFrames++
           this.opts.hooks.badFrame(entry)
           this.opts.log('resetting inbound stream of %p: %s', entry.id, err.message)
+        } else if (stream.status === 'open') {
+          this.opts.log.error('reading from %p failed: %e', entry.id, err)
         }
         stream.abort(err as Error)
       })
@@ -143,6 +147,16 @@ export class PeerStreams {
       entry.added$.resolve()
     }
     this.peers.clear()
+  }
+
+  /** Takes `connection` for the outbound stream unless one is open, and forgets the peer when its last connection closes. */
+  private use (entry: PeerEntry, connection: Connection): void {
+    if (entry.connection === undefined || entry.connection.status !== 'open') { entry.connection = connection }
+    if (this.tracked.has(connection)) { return }
+    this.tracked.add(connection)
+    connection.addEventListener('close', () => {
+      if (!this.opts.connections(entry.id).some(c => c.status === 'open')) { this.onDisconnect(entry.id) }
+    }, { once: true })
   }
 
   private entry (id: PeerId): PeerEntry {

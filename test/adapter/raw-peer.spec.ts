@@ -80,6 +80,17 @@ describe('gossipsub service: hostile and slow peers', function () {
     await waitFor(() => b.services.pubsub.getSubscribers('t').length === 1)
   })
 
+  it('a peer that opens a stream without advertising the protocol is forgotten when it disconnects', async () => {
+    const [b] = nodes = [await createPubsubNode('tcp')]
+    const node = await createNode('tcp', {})
+    raws.push(node)
+    // no handler: identify never reports the protocol, so the registrar will not call onDisconnect
+    await node.dialProtocol(b.getMultiaddrs()[0], PROTO)
+    await waitFor(() => b.services.pubsub.getSendQueueStats(node.peerId) !== undefined)
+    await node.hangUp(b.peerId)
+    await waitFor(() => b.services.pubsub.getSendQueueStats(node.peerId) === undefined)
+  })
+
   it('a peer that keeps restarting its stream is cut off after five restarts a minute', async () => {
     const [b] = nodes = [await createPubsubNode('tcp')]
     const m = await rawPeer(true)
