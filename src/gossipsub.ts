@@ -368,7 +368,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private dispatchMessage (msg: RouterMessage, pub: Message, source: PeerId): void {
-    this.safeDispatchEvent('gossipsub:message', { detail: { propagationSource: source, msgId: this.intake.msgIdToStr(msg.id), msg: pub } })
+    if (this.listenerCount('gossipsub:message') > 0) {
+      this.safeDispatchEvent('gossipsub:message', { detail: { propagationSource: source, msgId: this.intake.msgIdToStr(msg.id), msg: pub } })
+    }
     this.safeDispatchEvent('message', { detail: pub })
   }
 

@@ -20,7 +20,8 @@ export function defaultMsgId (msg: WireMessage): Uint8Array {
 export function contentMsgId (data: Uint8Array | undefined): Uint8Array {
   const h = createHash('sha256')
   if (data !== undefined) { h.update(data) }
-  return Uint8Array.from(h.digest())
+  const d = h.digest()
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
 }
 
 /** The default public string form of an id (base64, as `@libp2p/gossipsub`). */
