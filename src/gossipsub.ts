@@ -162,6 +162,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       notifyOnLimitedConnection: this.cfg.runOnLimitedConnection
     }
     this.topologyIds = await Promise.all(this.protocols.map(async p => registrar.register(p, topology)))
+    await this.adoptConnections()
     for (const { id } of this.cfg.directPeers) { this.peerIds.remember(id) }
     await storeDirectPeers(this.components.peerStore, this.cfg.directPeers, this.log)
     for (const { id } of this.cfg.directPeers) { this.dialer.dial(id.toString()) }
@@ -262,6 +263,15 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.components.peerStore.get(p.id).then(peer => {
       if (peer.peerRecordEnvelope !== undefined) { this.records.set(p.key, peer.peerRecordEnvelope) }
     }, () => {})
+  }
+
+  /** Connections opened before we (re)started are not announced by the registrar: take them up. */
+  private async adoptConnections (): Promise<void> {
+    const { connectionManager, peerStore } = this.components
+    await Promise.all(connectionManager.getConnections().map(async conn => {
+      const peer = await peerStore.get(conn.remotePeer).catch(() => undefined)
+      if (conn.status === 'open' && peer?.protocols.some(p => this.protocols.includes(p)) === true) { this.streams?.onConnect(conn.remotePeer, conn) }
+    }))
   }
 
   private peerGone (p: PeerEntry): void {

@@ -120,6 +120,23 @@ describe('gossipsub service: publish semantics', () => {
     expect(ignored.recipients).to.deep.equal([])
   })
 
+  it('the service can be stopped and started again on a live connection', async () => {
+    nodes = await createNet('tcp', 2)
+    const [a, b] = nodes
+    for (const n of nodes) { n.services.pubsub.subscribe('r') }
+    await connect(a, b)
+    await a.services.pubsub.waitForMesh('r')
+    await a.services.pubsub.stop()
+    expect(a.services.pubsub.isStarted()).to.equal(false)
+    await waitFor(() => b.services.pubsub.getPeers().length === 0)
+    await a.services.pubsub.start()
+    a.services.pubsub.subscribe('r')
+    await a.services.pubsub.waitForMesh('r')
+    const got = collect(b)
+    await a.services.pubsub.publish('r', enc('again'))
+    await waitFor(() => got.length === 1)
+  })
+
   it('waitForMesh resolves once grafted and rejects on abort', async () => {
     nodes = await createNet('memory', 2)
     const [a, b] = nodes
