@@ -30,9 +30,9 @@ export function graftCandidates (s: Pick<RouterState, 'topics' | 'peers' | 'back
   const outboundOnly = filter.outboundOnly === true
   const minScore = filter.scoreAbove ?? -Infinity
   for (const p of s.topics.subscribersOf(topic).values()) {
-    if ((outboundOnly && !p.outbound) || !p.features.mesh || p.direct || exclude.has(p.key)) { continue }
+    if ((outboundOnly && !p.outbound) || !p.features.mesh || p.direct) { continue }
     const score = scoreOf(s, p)
-    if (score >= 0 && score > minScore && !s.backoff.blocks(topic, p.key, now)) { out.push(p.key) }
+    if (score >= 0 && score > minScore && !exclude.has(p.key) && !s.backoff.blocks(topic, p.key, now)) { out.push(p.key) }
   }
   return out
 }
