@@ -69,6 +69,17 @@ describe('codec soft limits: at the cap kept, one over skipped and counted', () 
     expect(over.rpc.control?.graft).to.deep.equal([{ topic: 'g' }])
   })
 
+  it('entries over a cap are skipped unread: their malformed insides do not fail the frame', () => {
+    // message 1: topic 't' (12 03 22 01 74); message 2: a length-overflowing field inside (12 02 0a 09)
+    const frame = fromHex('12 03 22 01 74 12 02 0a 09 0a 05 08 01 12 01 61')
+    const { rpc, skipped } = decodeRpc(frame, { maxMessages: 1 })
+    expect(rpc.messages.map(m => m.topic)).to.deep.equal(['t'])
+    expect(skipped.messages).to.equal(1)
+    expect(rpc.subscriptions).to.have.length(1)
+    // the same frame without the cap reads the second message and rejects it
+    expect(codecError(() => decodeRpc(frame)).limit).to.equal('length')
+  })
+
   it('caps are configurable per call (partial override)', () => {
     const over = decodeRpc(encodeRpc({ subscriptions: [], messages: [msg(1), msg(2), msg(3)] }), { maxMessages: 2 })
     expect(over.rpc.messages).to.have.length(2)
