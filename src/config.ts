@@ -290,6 +290,11 @@ function definedOnly<T extends object> (o: T): Partial<T> {
  * the option and its value on the first problem found.
  */
 export function validateRouterConfig (opts: RouterOptions = {}): RouterConfig {
+  for (const k of Object.keys(opts)) {
+    if (!Object.hasOwn(defaultRouterOptions, k) && !['scoreThresholds', 'topics', 'directPeers', 'unsubcribeBackoff'].includes(k)) {
+      fail(k, `unknown router option ${k}`)
+    }
+  }
   if (opts.unsubscribeBackoff !== undefined && opts.unsubcribeBackoff !== undefined &&
     opts.unsubscribeBackoff !== opts.unsubcribeBackoff) {
     fail('unsubscribeBackoff', `unsubscribeBackoff=${opts.unsubscribeBackoff} and unsubcribeBackoff=${opts.unsubcribeBackoff} disagree`)

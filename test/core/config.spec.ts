@@ -31,6 +31,10 @@ describe('config', () => {
     }
   })
 
+  it('rejects unknown options by name', () => {
+    expect(() => validateRouterConfig({ Dhigh: 3 } as unknown as Record<string, number>)).to.throw(InvalidConfigError, 'unknown router option Dhigh')
+  })
+
   it('accepts both spellings of the unsubscribe backoff', () => {
     expect(validateRouterConfig({ unsubcribeBackoff: 5000 }).unsubscribeBackoff).to.equal(5000)
     expect(validateRouterConfig({ unsubscribeBackoff: 7000 }).unsubscribeBackoff).to.equal(7000)
