@@ -29,8 +29,9 @@ export interface DecodeLimits {
    */
   hardMaxEntries: number
   /**
-   * Message ids of IHAVE, IWANT and IDONTWANT together in one RPC, kept or skipped. Real ids are
-   * ≥ 20 bytes (sha256: 32, go's default from‖seqno: ~46), so a 1 MiB frame holds < 48,000.
+   * Message ids of IHAVE, IWANT and IDONTWANT together in one RPC, kept or skipped. An id of n
+   * bytes takes n + 2 on the wire, so 1 MiB holds at most 131,072 ids of 6 bytes or more; real ids
+   * are ≥ 20 bytes (Ethereum: 20, sha256: 32, go's default from‖seqno: ~46), i.e. < 48,000.
    */
   hardMaxIds: number
   /** PeerInfos in one PRUNE, kept or skipped: the spec asks for "more than Dhi"; go sends 16 */
