@@ -68,54 +68,66 @@ export interface GossipsubOpts extends Omit<RouterOptions, 'directPeers' | 'topi
   awaitRpcHandler?: boolean
   /** accepted for compatibility: messages of one RPC are always handled in order */
   awaitRpcMessageHandler?: boolean
+  /**
+   * message id function (used on the wire); default from ‖ seqno under StrictSign (spec, go) and
+   * sha256(data) under StrictNoSign (`@libp2p/gossipsub`)
+   */
   msgIdFn?: MsgIdFn
+  /** cheap local id checked before msgIdFn so repeats skip it; default none */
   fastMsgIdFn?: FastMsgIdFn
+  /** public string form of ids (events, reportMessageValidationResult); default base64 (`@libp2p/gossipsub`) */
   msgIdToStrFn?: MsgIdToStrFn
   /** not supported (rejected unless undefined): size the cache with mcacheLength/mcacheMaxMessages/mcacheMaxBytes */
   messageCache?: unknown
   /** peer score parameters (SPEC.md §6) */
   scoreParams?: ScoreParamsInit
+  /** score thresholds (SPEC.md §6); default `@libp2p/gossipsub`'s: -10 / -50 / -80 / 10 / 20 */
   scoreThresholds?: Partial<PeerScoreThresholds>
   /** `@libp2p/gossipsub`'s name for iwantFollowupTime, ms */
   gossipsubIWantFollowupMs?: number
+  /** transforms data after receipt and before publish (e.g. snappy); default none */
   dataTransform?: DataTransform
   /** not supported (rejected unless null/undefined): metrics go to libp2p's `metrics` component */
   metricsRegister?: unknown
   /** topic → metric label; only these topics get their own label (bounds cardinality) */
   metricsTopicStrToLabel?: Map<string, string>
-  /** prefix of the logger component name */
+  /** logger component name; default 'libp2p:meshsub' */
   debugName?: string
+  /** concurrent inbound pubsub streams per connection (registrar option); default libp2p's */
   maxInboundStreams?: number
+  /** concurrent outbound pubsub streams per connection (registrar option); default libp2p's */
   maxOutboundStreams?: number
+  /** also run over limited (e.g. relayed) connections; default false (`@libp2p/gossipsub`) */
   runOnLimitedConnection?: boolean
-  /** max bytes queued for one peer; default 16 MiB */
+  /** max bytes queued for one peer; default 16 MiB (ours: 16 full frames) */
   maxOutboundBufferSize?: number
-  /** max frame (RPC) size accepted, bytes; default 1 MiB (same as maxTransmitSize) */
+  /** `@libp2p/gossipsub`'s name for the inbound frame limit: same as maxTransmitSize */
   maxInboundDataLength?: number
   /** max frame (RPC) size in and out, bytes; default 1 MiB (go) */
   maxTransmitSize?: number
-  /** only these topics are tracked, relayed and accepted from peers */
+  /** only these topics are tracked, relayed and accepted from peers; default all */
   allowedTopics?: string[] | Set<string>
-  /** `@libp2p/gossipsub`'s name for maxPeerTopicBytes */
+  /** `@libp2p/gossipsub`'s name for maxPeerTopicBytes (bytes of topic names tracked per peer) */
   maxTopicBytesPerPeer?: number
+  /** per-RPC decode caps, mapped onto the codec's soft caps; default SPEC.md §7 */
   decodeRpcLimits?: Partial<DecodeRPCLimits>
-  /** tag mesh peers in the connection manager; default true */
+  /** tag mesh peers in the connection manager; default true (`@libp2p/gossipsub`) */
   tagMeshPeers?: boolean
   /** registered protocol ids; default /meshsub/1.3.0 … 1.0.0 (+ /floodsub/1.0.0 with fallbackToFloodsub) */
   protocols?: string[]
-  /** default signature policy of topics without their own; default StrictSign */
+  /** default signature policy of topics without their own; default StrictSign (spec, go) */
   globalSignaturePolicy?: SignaturePolicy
   /** accepted only as false: topics we are not subscribed to are not relayed */
   canRelayMessage?: boolean
-  /** validators running at once per topic; default 32 */
+  /** validators running at once per topic; default 32 (ours) */
   messageProcessingConcurrency?: number
   /** a validator taking longer than this counts as Ignore, ms; default 0 (off) */
   validationTimeout?: number
-  /** forwarded messages older than this in a send queue are dropped, ms; default 1000 */
+  /** forwarded messages and IWANT replies older than this in a send queue are dropped, ms; default 1000 (ours) */
   forwardQueueTtl?: number
-  /** own messages older than this in a send queue are dropped, ms; default 5000 */
+  /** own messages older than this in a send queue are dropped, ms; default 5000 (ours) */
   publishQueueTtl?: number
-  /** max frames queued for one peer; default 4096 */
+  /** max frames queued for one peer; default 4096 (ours) */
   maxOutboundQueueLength?: number
   /** P7 penalty added to a peer each time its send queue overflows; default 0 (off) */
   slowPeerPenalty?: number
@@ -130,9 +142,16 @@ const FLOODSUB = '/floodsub/1.0.0'
 export interface AdapterConfig {
   protocols: string[]
   globalSignaturePolicy: SignaturePolicy
+  /**
+   * message id function (used on the wire); default from ‖ seqno under StrictSign (spec, go) and
+   * sha256(data) under StrictNoSign (`@libp2p/gossipsub`)
+   */
   msgIdFn?: MsgIdFn
+  /** cheap local id checked before msgIdFn so repeats skip it; default none */
   fastMsgIdFn?: FastMsgIdFn
+  /** public string form of ids (events, reportMessageValidationResult); default base64 (`@libp2p/gossipsub`) */
   msgIdToStrFn?: MsgIdToStrFn
+  /** transforms data after receipt and before publish (e.g. snappy); default none */
   dataTransform?: DataTransform
   asyncValidation: boolean
   allowPublishToZeroTopicPeers: boolean
