@@ -14,8 +14,8 @@ export interface NetOptions {
 }
 
 /**
- * Undirected links of a connected graph: a ring (connectivity) plus two random chords per node,
- * so the average degree is about 6 = D and every node can fill its mesh.
+ * Undirected links of a connected graph: a ring (connectivity) plus three random chords per node,
+ * so the average degree is about 8 and most nodes have more neighbours than D = 6 to choose from.
  */
 export function randomGraph (n: number, seed: number): Array<[number, number]> {
   const rng = new SeededRng(seed)
@@ -30,7 +30,7 @@ export function randomGraph (n: number, seed: number): Array<[number, number]> {
   }
   for (let i = 0; i < n; i++) { add(i, (i + 1) % n) }
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < 2; k++) { add(i, rng.int(n)) }
+    for (let k = 0; k < 3; k++) { add(i, rng.int(n)) }
   }
   return links
 }

@@ -24,12 +24,21 @@ function ticks (max: number, count = 5): number[] {
   return out
 }
 
-interface Axes { xMax: number, yMax: number, xLabel: string, yLabel: string, yFmt?(v: number): string }
+interface Axes {
+  xMax: number
+  yMax: number
+  xLabel: string
+  yLabel: string
+  yFmt?(v: number): string
+  /** x tick positions and labels; default: round numbers */
+  xTicks?: Array<[number, string]>
+}
 
 function frame (a: Axes, body: string, title: string): string {
   const x = (v: number): number => PAD.l + (v / a.xMax) * (W - PAD.l - PAD.r)
   const y = (v: number): number => H - PAD.b - (v / a.yMax) * (H - PAD.t - PAD.b)
-  const xt = ticks(a.xMax).map(v => `<line x1="${x(v)}" y1="${H - PAD.b}" x2="${x(v)}" y2="${H - PAD.b + 4}" stroke="#555"/><text x="${x(v)}" y="${H - PAD.b + 16}" text-anchor="middle">${v}</text>`)
+  const xt = (a.xTicks ?? ticks(a.xMax).map(v => [v, String(v)] as [number, string]))
+    .map(([v, label]) => `<line x1="${x(v)}" y1="${H - PAD.b}" x2="${x(v)}" y2="${H - PAD.b + 4}" stroke="#555"/><text x="${x(v)}" y="${H - PAD.b + 16}" text-anchor="middle">${esc(label)}</text>`)
   const yt = ticks(a.yMax).map(v => `<line x1="${PAD.l - 4}" y1="${y(v)}" x2="${W - PAD.r}" y2="${y(v)}" stroke="#e5e5e5"/><text x="${PAD.l - 6}" y="${y(v) + 4}" text-anchor="end">${esc((a.yFmt ?? String)(v))}</text>`)
   return `<figure><figcaption>${esc(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">` +
     yt.join('') + xt.join('') +
@@ -80,13 +89,15 @@ export function meshHistogram (degrees: readonly number[]): string {
   const maxDeg = Math.max(...degrees, 1)
   const counts = new Array<number>(maxDeg + 1).fill(0)
   for (const d of degrees) { counts[d]++ }
-  const a: Axes = { xMax: maxDeg + 1, yMax: Math.max(...counts), xLabel: 'mesh degree (peers)', yLabel: 'nodes' }
+  // the bar of degree d spans [d, d + 1] and is labelled at its centre
+  const xTicks = counts.map((_, d) => [d + 0.5, String(d)] as [number, string])
+  const a: Axes = { xMax: maxDeg + 1, yMax: Math.max(...counts), xLabel: 'mesh degree (peers)', yLabel: 'nodes', xTicks }
   const { x, y } = scale(a)
   const bw = (x(1) - x(0)) * 0.8
   const bars = counts.map((c, d) => c === 0
     ? ''
     : `<rect x="${(x(d + 0.5) - bw / 2).toFixed(1)}" y="${y(c).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(0) - y(c)).toFixed(1)}" fill="#ff7f0e"><title>${d} peers: ${c} nodes</title></rect>`)
-  return frame({ ...a, xLabel: 'mesh degree (peers; bar centred on its value)' }, bars.join(''), 'Mesh degree per node at the end')
+  return frame(a, bars.join(''), 'Mesh degree per node at the end')
 }
 
 export function htmlReport (opts: DemoOptions, s: Summary, rec: Recorder): string {
