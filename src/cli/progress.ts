@@ -18,9 +18,18 @@ export function progressLine (s: Sample): string {
     ` · mesh ${s.meshMin}/${s.meshAvg.toFixed(1)}/${s.meshMax} · ${s.rate.toFixed(1)} msg/s`
 }
 
-/** Writes progress: one line rewritten in place on a TTY, otherwise a line at most every `plainEvery` s. */
+/** The same figures as two short lines, for a terminal of 80 columns. */
+export function progressBlock (s: Sample): [string, string] {
+  return [
+    `[${s.t.toFixed(1).padStart(5)} s] published ${s.published} · ${s.rate.toFixed(1)} msg/s · delivered ${pct(s.delivered)}`,
+    `          latency p50 ${ms(s.p50)} p99 ${ms(s.p99)} · dup/delivery ${s.dupPerDelivery.toFixed(2)} · mesh ${s.meshMin}/${s.meshAvg.toFixed(1)}/${s.meshMax}`
+  ]
+}
+
+/** Writes progress: a two-line block rewritten in place on a TTY, otherwise a line every `plainEvery` s. */
 export class Progress {
   private lastPlain = 0
+  private drawn = false
   private readonly out: NodeJS.WriteStream
   private readonly plainEvery: number
 
@@ -33,8 +42,12 @@ export class Progress {
 
   update (s: Sample): void {
     if (this.tty) {
-      const width = this.out.columns ?? 200
-      this.out.write(`\r\x1b[2K${progressLine(s).slice(0, Math.max(20, width - 1))}`)
+      const cols = this.out.columns ?? 0
+      const fit = (line: string): string => cols > 0 ? line.slice(0, cols - 1) : line
+      const [a, b] = progressBlock(s)
+      // back to the start of the block, then rewrite both lines
+      this.out.write(`${this.drawn ? '\x1b[1A' : ''}\r\x1b[2K${fit(a)}\n\x1b[2K${fit(b)}`)
+      this.drawn = true
     } else if (s.t - this.lastPlain >= this.plainEvery) {
       this.lastPlain = s.t
       this.out.write(progressLine(s) + '\n')

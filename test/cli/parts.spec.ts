@@ -8,6 +8,7 @@ import { UsageError } from '../../src/cli/args.ts'
 import { loadOrCreateKey } from '../../src/cli/identity.ts'
 import { formatMessage } from '../../src/cli/node-cmd.ts'
 import { PrometheusRegistry } from '../../src/cli/prometheus.ts'
+import { Progress } from '../../src/cli/progress.ts'
 import { latencyCdf, meshHistogram } from '../../src/cli/report.ts'
 import { stamp, unstamp } from '../../src/cli/stamp.ts'
 import { quantile, Recorder } from '../../src/cli/stats.ts'
@@ -78,6 +79,30 @@ describe('cli: parts', () => {
     expect(formatMessage(ev, false, 1012.5)).to.equal(`[t] ${from.toString().slice(-8)}: yo (12.5 ms)`)
     const plain = { ...ev, msg: { type: 'unsigned' as const, topic: 't', data: new TextEncoder().encode('plain') } }
     expect(JSON.parse(formatMessage(plain, true))).to.deep.equal({ topic: 't', from: null, via: from.toString(), msgId: 'abc', seqno: null, data: 'plain' })
+  })
+
+  it('progress: a block rewritten in place on a TTY, plain lines every 2 s otherwise', () => {
+    const rec = new Recorder(3)
+    rec.deliver(rec.publish(0), 4)
+    const sink = (isTTY: boolean): { out: string, stream: NodeJS.WriteStream } => {
+      const o = { out: '', stream: { isTTY, columns: 80, write: (s: string) => { o.out += s; return true } } as unknown as NodeJS.WriteStream }
+      return o
+    }
+    const tty = sink(true)
+    const plain = sink(false)
+    for (const t of [0.5, 1, 2.5]) {
+      const s = rec.sample(t, [2, 2, 2])
+      new Progress(tty.stream).update(s)
+      new Progress(plain.stream).update(s)
+    }
+    const p = new Progress(tty.stream)
+    p.update(rec.sample(3, [2, 2, 2]))
+    p.update(rec.sample(3.5, [2, 2, 2]))
+    expect(tty.out).to.include('\x1b[1A\r\x1b[2K[  3.5 s] published 1')
+    expect(tty.out.split(/[\n\r]/).every(l => l.replace(/\x1b\[\d*[A-Z]/g, '').length < 80)).to.equal(true)
+    // plain: only samples at least 2 s after the previous printed one, one line each
+    expect(plain.out.split('\n').filter(l => l !== '')).to.have.length(1)
+    expect(plain.out).to.match(/^\[  2\.5 s\] published\s+1 · delivered\s+50\.0% · latency p50 4\.00 ms/)
   })
 
   it('report plots are SVG', () => {
