@@ -7,8 +7,8 @@ import { expect } from 'aegir/chai'
 import { UsageError } from '../../src/cli/args.ts'
 import { loadOrCreateKey } from '../../src/cli/identity.ts'
 import { formatMessage } from '../../src/cli/node-cmd.ts'
-import { PrometheusRegistry } from '../../src/cli/prometheus.ts'
 import { Progress } from '../../src/cli/progress.ts'
+import { PrometheusRegistry } from '../../src/cli/prometheus.ts'
 import { latencyCdf, meshHistogram } from '../../src/cli/report.ts'
 import { stamp, unstamp } from '../../src/cli/stamp.ts'
 import { quantile, Recorder } from '../../src/cli/stats.ts'
@@ -99,10 +99,11 @@ describe('cli: parts', () => {
     p.update(rec.sample(3, [2, 2, 2]))
     p.update(rec.sample(3.5, [2, 2, 2]))
     expect(tty.out).to.include('\x1b[1A\r\x1b[2K[  3.5 s] published 1')
+    // eslint-disable-next-line no-control-regex -- terminal escapes are what is measured around
     expect(tty.out.split(/[\n\r]/).every(l => l.replace(/\x1b\[\d*[A-Z]/g, '').length < 80)).to.equal(true)
     // plain: only samples at least 2 s after the previous printed one, one line each
     expect(plain.out.split('\n').filter(l => l !== '')).to.have.length(1)
-    expect(plain.out).to.match(/^\[  2\.5 s\] published\s+1 · delivered\s+50\.0% · latency p50 4\.00 ms/)
+    expect(plain.out).to.match(/^\[ {2}2\.5 s\] published\s+1 · delivered\s+50\.0% · latency p50 4\.00 ms/)
   })
 
   it('report plots are SVG', () => {
