@@ -16,6 +16,11 @@ export class TopicTable {
    * removePeer; a topic's entry is deleted when its last subscriber leaves.
    */
   private readonly subscribers = new Map<string, Map<PeerKey, PeerState>>()
+  /**
+   * topic → its subscribers as an array, built on demand for the heartbeat's per-topic loops and
+   * dropped whenever the topic's subscribers change. Same keys and bound as `subscribers`.
+   */
+  private readonly lists = new Map<string, PeerState[]>()
   private static readonly none: ReadonlyMap<PeerKey, PeerState> = new Map()
 
   /** Applies one SUBSCRIBE/UNSUBSCRIBE of `peer`, honouring its topic-count and topic-byte bounds. */
@@ -32,6 +37,7 @@ export class TopicTable {
         this.subscribers.set(topic, map)
       }
       map.set(peer.key, peer)
+      this.lists.delete(topic)
       return 'subscribed'
     }
     if (!peer.topics.delete(topic)) { return 'unchanged' }
@@ -51,12 +57,25 @@ export class TopicTable {
     const set = this.subscribers.get(topic)
     if (set === undefined) { return }
     set.delete(key)
+    this.lists.delete(topic)
     if (set.size === 0) { this.subscribers.delete(topic) }
   }
 
   /** The peers subscribed to `topic`, with their state (live view; do not mutate). */
   subscribersOf (topic: string): ReadonlyMap<PeerKey, PeerState> {
     return this.subscribers.get(topic) ?? TopicTable.none
+  }
+
+  /** The subscribers of `topic` as an array (cached until they change; do not mutate). */
+  subscriberList (topic: string): readonly PeerState[] {
+    let list = this.lists.get(topic)
+    if (list === undefined) {
+      const map = this.subscribers.get(topic)
+      if (map === undefined) { return [] }
+      list = [...map.values()]
+      this.lists.set(topic, list)
+    }
+    return list
   }
 
   /** Number of topics with at least one subscribed peer. */

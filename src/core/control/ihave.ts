@@ -28,7 +28,9 @@ export function emitGossip (s: EmitState, topic: string, ids: Uint8Array[], excl
   }
   const eligible = s.scratch
   let n = 0
-  for (const p of s.topics.subscribersOf(topic).values()) {
+  const subscribers = s.topics.subscriberList(topic)
+  for (let i = 0; i < subscribers.length; i++) {
+    const p = subscribers[i]
     if (p.mark === epoch || p.direct || !p.features.mesh || scoreOf(s, p) < threshold) { continue }
     eligible[n++] = p
   }
