@@ -28,6 +28,8 @@ Options:
   --seed N           seed of the graph and of the publishers (default 1)
   --report FILE      also write a self-contained HTML report (plots, no network needed)
   -h, --help         this help
+
+Ctrl-C stops publishing early and prints the summary so far (exit code 130).
 `
 
 export interface DemoOptions {
@@ -94,19 +96,22 @@ function publishOne (nodes: MeshsubNode[], rng: SeededRng, rec: Recorder, size: 
 }
 
 /** Publishes at `rate` for `duration` s, sampling progress; then waits for the last deliveries. */
-async function publishPhase (nodes: MeshsubNode[], opts: DemoOptions, rec: Recorder, progress: Progress): Promise<number> {
+async function publishPhase (nodes: MeshsubNode[], opts: DemoOptions, rec: Recorder, progress: Progress, stop: AbortSignal): Promise<number> {
   const rng = new SeededRng(opts.seed + 1)
   const start = performance.now()
   let nextSample = 0
+  let end = opts.duration
   for (;;) {
     const elapsed = (performance.now() - start) / 1000
-    const publishing = elapsed < opts.duration
+    // Ctrl-C ends publishing early; what was sent still gets its drain time
+    if (stop.aborted && end > elapsed) { end = elapsed }
+    const publishing = elapsed < end
     if (publishing) {
       const due = Math.min(Math.floor(elapsed * opts.rate) + 1, Math.ceil(opts.duration * opts.rate))
       while (rec.published < due) { publishOne(nodes, rng, rec, opts.size) }
-    } else if (rec.allDelivered() || elapsed > opts.duration + DRAIN_MS / 1000) {
+    } else if (rec.allDelivered() || elapsed > end + DRAIN_MS / 1000) {
       progress.update(rec.sample(elapsed, meshDegrees(nodes, TOPIC)))
-      return Math.min(elapsed, opts.duration)
+      return Math.min(elapsed, end)
     }
     if (elapsed >= nextSample) {
       progress.update(rec.sample(elapsed, meshDegrees(nodes, TOPIC)))
@@ -116,7 +121,7 @@ async function publishPhase (nodes: MeshsubNode[], opts: DemoOptions, rec: Recor
   }
 }
 
-export async function runDemo (opts: DemoOptions, progress: Progress): Promise<void> {
+export async function runDemo (opts: DemoOptions, progress: Progress, stop: AbortSignal = new AbortController().signal): Promise<void> {
   const t0 = performance.now()
   progress.log(`meshsub demo: ${opts.nodes} nodes, ${opts.rate} msg/s of ${opts.size} B for ${opts.duration} s, ${opts.sign}, seed ${opts.seed}`)
   const nodes = await startNodes({ nodes: opts.nodes, seed: opts.seed, sign: opts.sign, topic: TOPIC })
@@ -133,7 +138,8 @@ export async function runDemo (opts: DemoOptions, progress: Progress): Promise<v
       : 'warning: some meshes are still short after 15 s; publishing anyway…')
     const rec = new Recorder(opts.nodes)
     listen(nodes, rec)
-    const seconds = await publishPhase(nodes, opts, rec, progress)
+    const seconds = await publishPhase(nodes, opts, rec, progress, stop)
+    if (stop.aborted) { progress.log('\ninterrupted: publishing stopped early') }
     progress.done()
     const summary = rec.summary(seconds, meshDegrees(nodes, TOPIC))
     progress.log(summaryText(summary, {
@@ -163,6 +169,16 @@ export async function demoMain (argv: string[]): Promise<number> {
     process.stdout.write(DEMO_HELP)
     return 0
   }
-  await runDemo(opts, new Progress(process.stdout))
-  return 0
+  const stop = new AbortController()
+  const onSigint = (): void => {
+    if (stop.signal.aborted) { process.exit(130) }
+    stop.abort()
+  }
+  process.on('SIGINT', onSigint)
+  try {
+    await runDemo(opts, new Progress(process.stdout), stop.signal)
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
+  return stop.signal.aborted ? 130 : 0
 }

@@ -13,7 +13,7 @@ describe('cli: meshsub node (examples/chat)', function () {
   })
 
   it('two processes chat: a line typed in one is printed by the other, both ways; SIGINT exits 0', async () => {
-    const alice = run(BIN, ['node', '--topic', 'chat', '--listen', '/ip4/127.0.0.1/tcp/0'])
+    const alice = run(BIN, ['node', '--topic', 'chat', '--listen', '/ip4/127.0.0.1/tcp/0', '--metrics-port', '0'])
     procs.push(alice)
     const [addr] = await alice.waitFor('stderr', /listening on (\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/\w+)/)
     const bob = run(BIN, ['node', '--topic', 'chat', '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', addr.replace('listening on ', ''), '--json', '--stamp'])
@@ -32,10 +32,31 @@ describe('cli: meshsub node (examples/chat)', function () {
     const [text] = await alice.waitFor('stdout', /^\[chat\] \w+: hi alice \([\d.]+ ms\)$/m)
     expect(text).to.match(/hi alice/)
 
+    // Prometheus text from alice: the command's gauges and the router's own metrics
+    const [url] = await alice.waitFor('stderr', /http:\/\/127\.0\.0\.1:\d+\/metrics/)
+    const metrics = await (await fetch(url)).text()
+    expect(metrics).to.match(/^meshsub_node_messages_total\{kind="received"\} 1$/m)
+    expect(metrics).to.match(/^meshsub_node_messages_total\{kind="published"\} 1$/m)
+    expect(metrics).to.match(/^meshsub_node_mesh_peers\{topic="chat"\} 1$/m)
+    expect(metrics).to.match(/^meshsub_mesh_peers\{topic="chat"\} 1$/m)
+    expect(metrics).to.match(/^meshsub_messages_delivered_total\{topic="chat"\} 1$/m)
+    expect(metrics).to.match(/^# TYPE libp2p_\w+ (gauge|counter)$/m)
+
     alice.child.kill('SIGINT')
     bob.child.kill('SIGINT')
     expect(await alice.exit).to.equal(0)
     expect(await bob.exit).to.equal(0)
     expect(alice.stderr).to.match(/SIGINT: stopping/)
+  })
+
+  it('an unreachable bootstrap peer is reported and retried; the node still stops cleanly', async () => {
+    const id = '12D3KooWGX3drWHjDtvuKKXmoZ9hW2tKgqhmPk6CSif8jtBKjcke'
+    const lonely = run(BIN, ['node', '--topic', 'chat', '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', `/ip4/127.0.0.1/tcp/1/p2p/${id}`])
+    procs.push(lonely)
+    await lonely.waitFor('stderr', /could not dial \/ip4\/127\.0\.0\.1\/tcp\/1\/p2p\/\w+: .* \(retrying every 10 s\)/)
+    lonely.child.stdin.write('anyone?\n')
+    await lonely.waitFor('stderr', /not published: .*NoPeersSubscribedToTopic.*no peer has joined chat yet/)
+    lonely.child.kill('SIGINT')
+    expect(await lonely.exit).to.equal(0)
   })
 })

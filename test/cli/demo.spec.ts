@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'aegir/chai'
-import { DEMO, runToEnd } from './proc.ts'
+import { DEMO, run, runToEnd } from './proc.ts'
 
 describe('cli: demo (npm start)', function () {
   this.timeout(30_000)
@@ -30,6 +30,19 @@ describe('cli: demo (npm start)', function () {
       expect(html).to.not.match(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/)
     } finally {
       await rm(report, { force: true })
+    }
+  })
+
+  it('Ctrl-C stops publishing early and still prints the summary (exit 130)', async () => {
+    const p = run(DEMO, ['--nodes', '3', '--rate', '5', '--duration', '60'])
+    try {
+      await p.waitFor('stdout', /published\s+\d+ · delivered/, 20_000)
+      p.child.kill('SIGINT')
+      expect(await p.exit).to.equal(130)
+      expect(p.stdout).to.match(/interrupted: publishing stopped early/)
+      expect(p.stdout).to.match(/delivered\s+100\.0%/)
+    } finally {
+      if (p.child.exitCode === null) { p.child.kill('SIGKILL') }
     }
   })
 })
