@@ -73,6 +73,7 @@ describe('gossipsub service: metrics', function () {
     for (const n of nodes) { n.services.pubsub.subscribe('m'); n.services.pubsub.subscribe('unlabelled') }
     await connect(b, a)
     await a.services.pubsub.waitForMesh('m')
+    await waitFor(() => b.services.pubsub.getSubscribers('unlabelled').length === 1)
     const got = collect(a)
     await b.services.pubsub.publish('m', new Uint8Array([1]))
     await b.services.pubsub.publish('unlabelled', new Uint8Array([2]))

@@ -49,6 +49,7 @@ describe('gossipsub service: networks of real nodes', function () {
     await connect(a, b)
     await connect(b, c)
     await b.services.pubsub.waitForMesh('v', { min: 2 })
+    await a.services.pubsub.waitForMesh('v')
     const gotB = collect(b)
     const gotC = collect(c)
     await a.services.pubsub.publish('v', enc('bad'))
@@ -66,6 +67,7 @@ describe('gossipsub service: networks of real nodes', function () {
     await connect(a, b)
     await connect(b, c)
     await b.services.pubsub.waitForMesh('av', { min: 2 })
+    await a.services.pubsub.waitForMesh('av')
     const shown: Array<{ msgId: string, source: string, data: string }> = []
     b.services.pubsub.addEventListener('gossipsub:message', (e) => {
       shown.push({ msgId: e.detail.msgId, source: e.detail.propagationSource.toString(), data: dec(e.detail.msg.data) })
