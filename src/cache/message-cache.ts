@@ -108,6 +108,14 @@ export class MessageCache {
     return out
   }
 
+  /** True when the advertised windows hold any entry of `topic` (no list is built). */
+  hasGossip (topic: string): boolean {
+    for (let i = 0; i < this.gossip; i++) {
+      if ((this.windows[i].get(topic)?.length ?? 0) > 0) { return true }
+    }
+    return false
+  }
+
   /** Starts a new window and forgets the oldest one (called once per heartbeat). */
   shift (): void {
     const last = this.windows.pop()

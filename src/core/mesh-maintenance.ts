@@ -85,7 +85,7 @@ export function maintainMesh (s: MaintState, topic: string, now: number): void {
     }
   }
   opportunisticGraft(s, topic, mesh, now)
-  emitGossip(s, topic, s.mcache.gossipIds(topic), mesh)
+  emitGossip(s, topic, mesh)
 }
 
 /** The fanout phase: expire after fanoutTTL, drop departed or low-score peers, refill to D, gossip. */
@@ -110,6 +110,6 @@ export function maintainFanout (s: MaintState, now: number): void {
       }
       for (const key of sample(s.rng, candidates, D - fanout.size)) { fanout.add(key) }
     }
-    emitGossip(s, topic, s.mcache.gossipIds(topic), fanout)
+    emitGossip(s, topic, fanout)
   }
 }

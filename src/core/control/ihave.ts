@@ -10,15 +10,15 @@ import type { PeerState } from '../peers.ts'
 import type { RouterState } from '../state.ts'
 import type { MsgIdKey, PeerKey } from '../types.ts'
 
-type EmitState = Pick<RouterState, 'config' | 'topics' | 'peers' | 'score' | 'rng' | 'scratch' | 'epoch' | 'gossipOut' | 'scoreSnapshot'>
+type EmitState = Pick<RouterState, 'config' | 'topics' | 'peers' | 'score' | 'rng' | 'scratch' | 'epoch' | 'gossipOut' | 'scoreSnapshot' | 'mcache'>
 
 /**
- * Gathers IHAVE with `ids` for `topic` for max(Dlazy, gossipFactor × eligible) peers chosen at
- * random among topic peers that are not in `exclude`, not direct, speak meshsub and score ≥
- * gossipThreshold. `flushGossip` moves what was gathered into each peer's control.
+ * Gathers IHAVE with the advertised mcache ids of `topic` for max(Dlazy, gossipFactor × eligible)
+ * peers chosen at random among topic peers that are not in `exclude`, not direct, speak meshsub
+ * and score ≥ gossipThreshold. `flushGossip` moves what was gathered into each peer's control.
  */
-export function emitGossip (s: EmitState, topic: string, ids: Uint8Array[], exclude: ReadonlySet<PeerKey>): void {
-  if (ids.length === 0) { return }
+export function emitGossip (s: EmitState, topic: string, exclude: ReadonlySet<PeerKey>): void {
+  if (!s.mcache.hasGossip(topic)) { return }
   const threshold = s.config.scoreThresholds.gossipThreshold
   // hot path (every topic, every heartbeat): marks instead of set lookups, a reused buffer
   const epoch = ++s.epoch
@@ -35,6 +35,10 @@ export function emitGossip (s: EmitState, topic: string, ids: Uint8Array[], excl
     eligible[n++] = p
   }
   const target = Math.min(n, Math.max(topicDegrees(s.config, topic).Dlazy, Math.floor(s.config.gossipFactor * n)))
+  // the id list is built only when someone will get it (small meshes often leave nobody eligible)
+  if (target === 0) { return }
+  const ids = s.mcache.gossipIds(topic)
+  if (ids.length === 0) { return }
   const max = s.config.maxIHaveLength
   // one entry shared by every recipient unless the ids must be cut per peer
   const shared = ids.length > max ? undefined : { topic, messageIds: ids }
