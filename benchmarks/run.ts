@@ -3,8 +3,10 @@
 //
 //   npm run bench                      full matrix (scenarios i–v)
 //   npm run bench:quick                1 KiB single hop (window 64, StrictNoSign) + 20 nodes at the knee
-//   node benchmarks/run.ts --knee      sweep the reference's 20-node rate to find its saturation knee
-//   options: --pairs N  --retries N  --only SUBSTRING  --rate R (20/50-node knee, msg/s)  --seed S
+//   node benchmarks/run.ts --knee [--nodes 50]   sweep the reference's rate to find its saturation knee
+//   options: --pairs N  --retries N  --only SUBSTRING  --rate R (override both knees, msg/s)  --seed S
+//   --vs-tree DIR   B side is meshsub from another checkout (DIR/benchmarks/trial.ts), not the
+//                   reference: a before/after comparison of a change with the same method
 
 import { spawn } from 'node:child_process'
 import { appendFileSync, mkdirSync } from 'node:fs'
@@ -17,10 +19,10 @@ import type { RatioSummary } from './lib/stats.ts'
 const here = dirname(fileURLToPath(import.meta.url))
 
 /**
- * The reference's saturation rate for 20 nodes (msg/s offered to the whole network), measured
- * with --knee on this machine; see README.md. The 50-node knee is taken as the same rate.
+ * The reference's saturation rates (msg/s offered to the whole network) for 20 and 50 nodes,
+ * measured with --knee [--nodes 50] on this machine; see README.md for the sweeps.
  */
-export const REF_KNEE_20 = 50
+export const REF_KNEE: Record<number, number> = { 20: 50, 50: 20 }
 
 interface Metric { key: string, label: string, higherIsBetter: boolean }
 
@@ -52,7 +54,9 @@ const QUICK = flag('--quick')
 const PAIRS = option('--pairs', 5)
 const RETRIES = option('--retries', QUICK ? 1 : 2)
 const SEED = option('--seed', 1)
-const KNEE = option('--rate', REF_KNEE_20)
+const VS_TREE = optionStr('--vs-tree')
+const RATE = option('--rate', NaN)
+const kneeOf = (nodes: number): number => Number.isNaN(RATE) ? REF_KNEE[nodes] : RATE
 /** trials whose main-thread CPU per event-loop-active ms is below this are re-run */
 const MIN_CPU_PER_ACTIVE = 0.9
 /** quick mode stops re-running trials once this much time has passed, to stay within 5 minutes */
@@ -90,7 +94,7 @@ function networkCase (nodes: number, pct: number): Case {
   return {
     name: `net${nodes} ${pct}% knee`,
     scenario: 'network',
-    params: { policy: 'StrictNoSign', nodes, degree: 10, seed: SEED, rate: KNEE * pct / 100, size: 1024, warmupMs: 1000, measureMs: QUICK ? 3000 : 5000, drainMs: 3000 },
+    params: { policy: 'StrictNoSign', nodes, degree: 10, seed: SEED, rate: kneeOf(nodes) * pct / 100, size: 1024, warmupMs: 1000, measureMs: QUICK ? 3000 : 5000, drainMs: 3000 },
     metrics: NETWORK_METRICS
   }
 }
@@ -144,7 +148,9 @@ function fullCases (): Case[] {
 
 /** Runs one trial in a fresh Node process (the same Node binary as this one). */
 async function runChild (scenario: string, params: Record<string, unknown>, gc: boolean): Promise<Trial> {
-  const execArgs = [...(gc ? ['--expose-gc'] : []), join(here, 'trial.ts'), JSON.stringify({ scenario, params })]
+  const script = params.router === 'ref' && VS_TREE !== undefined ? join(VS_TREE, 'benchmarks', 'trial.ts') : join(here, 'trial.ts')
+  const routerParams = VS_TREE !== undefined ? { ...params, router: 'ours' } : params
+  const execArgs = [...(gc ? ['--expose-gc'] : []), script, JSON.stringify({ scenario, params: routerParams })]
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, execArgs, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
@@ -272,12 +278,13 @@ function table (rows: Summary[]): string {
 
 /** Sweeps the reference on 20 nodes over rising rates; the knee is where delivery or p99 breaks. */
 async function knee (): Promise<void> {
-  const rates = [25, 50, 75, 100, 150, 200]
+  const nodes = option('--nodes', 20)
+  const rates = nodes === 20 ? [25, 50, 75, 100, 150, 200] : [10, 15, 20, 30, 40]
   for (const rate of rates) {
-    const base = networkCase(20, 100)
+    const base = networkCase(nodes, 100)
     const t = await runChild('network', { ...base.params, rate, router: 'ref' }, false)
-    record({ type: 'knee', rate, load1: loadNow(), ...t })
-    log(`ref net20 rate ${rate}/s: delivery ${fmt(t.deliveryRatio)}, p50 ${fmt(t.latencyP50)} ms, p99 ${fmt(t.latencyP99)} ms, elu ${fmt(t.elu)}, cpu/wall ${fmt(t.cpuMs / t.wallMs)}, cpu/active ${fmt(t.cpuPerActive)}, load ${loadNow()}`)
+    record({ type: 'knee', nodes, rate, load1: loadNow(), ...t })
+    log(`ref net${nodes} rate ${rate}/s: delivery ${fmt(t.deliveryRatio)}, p50 ${fmt(t.latencyP50)} ms, p99 ${fmt(t.latencyP99)} ms, elu ${fmt(t.elu)}, cpu/wall ${fmt(t.cpuMs / t.wallMs)}, cpu/active ${fmt(t.cpuPerActive)}, load ${loadNow()}`)
   }
 }
 
@@ -288,8 +295,9 @@ function ratioOf (rows: Summary[], caseName: string, metric: string): string {
 
 async function main (): Promise<void> {
   log(`meshsub benchmarks — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map(x => x.toFixed(2)).join(' ')}`)
-  log(`pairs ${PAIRS}, retries ${RETRIES}, knee ${KNEE} msg/s, seed ${SEED}; results → ${resultsFile}`)
-  record({ type: 'run', quick: QUICK, node: process.version, cores: os.cpus().length, cpu: os.cpus()[0]?.model, load: os.loadavg(), pairs: PAIRS, knee: KNEE, seed: SEED, date: new Date().toISOString() })
+  if (VS_TREE !== undefined) { log(`B side: meshsub from ${VS_TREE} (not the reference)`) }
+  log(`pairs ${PAIRS}, retries ${RETRIES}, knee net20 ${kneeOf(20)} msg/s, net50 ${kneeOf(50)} msg/s, seed ${SEED}; results → ${resultsFile}`)
+  record({ type: 'run', vsTree: VS_TREE, quick: QUICK, node: process.version, cores: os.cpus().length, cpu: os.cpus()[0]?.model, load: os.loadavg(), pairs: PAIRS, knee: { 20: kneeOf(20), 50: kneeOf(50) }, seed: SEED, date: new Date().toISOString() })
   if (flag('--knee')) {
     await knee()
     return
