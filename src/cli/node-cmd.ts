@@ -27,6 +27,7 @@ Options:
                          (repeatable or comma-separated; retried every 10 s while not connected)
   --json                 print received messages as JSON lines:
                          {"topic","from","via","msgId","seqno","data","latencyMs"}
+                         (data that is not UTF-8 comes as null, plus "dataBase64")
   --stamp                put a send-time stamp in front of published lines so receivers
                          print the latency (meshsub nodes strip it; other software sees it)
   --key FILE             private key file for a stable peer id (created if missing)
@@ -89,11 +90,19 @@ export function parseNodeArgs (argv: string[]): NodeCmdOptions | undefined {
   }
 }
 
-/** One received message as a printable line (text or JSON). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** The bytes as text, or undefined when they are not UTF-8 (binary payloads of other software). */
+function utf8 (bytes: Uint8Array): string | undefined {
+  try { return strictUtf8.decode(bytes) } catch { return undefined }
+}
+
+/** One received message as a printable line (text or JSON; binary data as base64 in JSON). */
 export function formatMessage (ev: GossipsubMessage, json: boolean, now = wallClock()): string {
   const { msg, msgId, propagationSource } = ev
   const s = unstamp(msg.data)
-  const text = new TextDecoder().decode(s?.body ?? msg.data)
+  const body = s?.body ?? msg.data
+  const text = utf8(body)
   const latencyMs = s === undefined ? undefined : Math.round((now - s.sentAt) * 100) / 100
   const from = msg.type === 'signed' ? msg.from.toString() : undefined
   if (json) {
@@ -103,12 +112,13 @@ export function formatMessage (ev: GossipsubMessage, json: boolean, now = wallCl
       via: propagationSource.toString(),
       msgId,
       seqno: msg.type === 'signed' ? msg.sequenceNumber.toString() : null,
-      data: text,
+      data: text ?? null,
+      ...(text === undefined ? { dataBase64: Buffer.from(body).toString('base64') } : {}),
       ...(latencyMs === undefined ? {} : { latencyMs })
     })
   }
   const who = (from ?? `via ${propagationSource.toString()}`).slice(-8)
-  return `[${msg.topic}] ${who}: ${text}${latencyMs === undefined ? '' : ` (${latencyMs} ms)`}`
+  return `[${msg.topic}] ${who}: ${text ?? `<${body.length} bytes, not UTF-8>`}${latencyMs === undefined ? '' : ` (${latencyMs} ms)`}`
 }
 
 function registerNodeMetrics (reg: PrometheusRegistry, node: MeshsubNode, counts: { published: number, received: number, failed: number }): void {

@@ -79,6 +79,9 @@ describe('cli: parts', () => {
     expect(formatMessage(ev, false, 1012.5)).to.equal(`[t] ${from.toString().slice(-8)}: yo (12.5 ms)`)
     const plain = { ...ev, msg: { type: 'unsigned' as const, topic: 't', data: new TextEncoder().encode('plain') } }
     expect(JSON.parse(formatMessage(plain, true))).to.deep.equal({ topic: 't', from: null, via: from.toString(), msgId: 'abc', seqno: null, data: 'plain' })
+    const binary = { ...ev, msg: { type: 'unsigned' as const, topic: 't', data: Uint8Array.from([0xff, 0xfe, 0x01]) } }
+    expect(JSON.parse(formatMessage(binary, true))).to.include({ data: null, dataBase64: '//4B' })
+    expect(formatMessage(binary, false)).to.match(/: <3 bytes, not UTF-8>$/)
   })
 
   it('progress: a block rewritten in place on a TTY, plain lines every 2 s otherwise', () => {
