@@ -66,7 +66,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private readonly intake: Intake
   private readonly signer: Signer
   private readonly seqno = new SeqnoGenerator()
-  private readonly records = new RecordCache(1024)
+  private readonly records = new RecordCache(1024, peer => { this.fetchRecord(peer) })
   private readonly peerIds = new PeerIds()
   private readonly waiters = new MeshWaiters()
   private router: Router | undefined
@@ -260,8 +260,15 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private peerReady (p: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined): void {
     this.peerIds.remember(p.id)
     this.driver.run(now => this.router?.addPeer(p.key, { protocol, outbound, ip }, now))
-    this.components.peerStore.get(p.id).then(peer => {
-      if (peer.peerRecordEnvelope !== undefined) { this.records.set(p.key, peer.peerRecordEnvelope) }
+    this.fetchRecord(p.key)
+  }
+
+  /** Caches a connected peer's signed peer record from the peerStore, for the PX we send. */
+  private fetchRecord (peer: PeerKey): void {
+    const id = this.peerIds.ifKnown(peer)
+    if (id === undefined) { return }
+    this.components.peerStore.get(id).then(found => {
+      if (found.peerRecordEnvelope !== undefined && this.peerIds.ifKnown(peer) !== undefined) { this.records.set(peer, found.peerRecordEnvelope) }
     }, () => {})
   }
 

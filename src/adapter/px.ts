@@ -21,9 +21,12 @@ export interface PxCounters {
 export class RecordCache {
   private readonly records = new Map<PeerKey, Uint8Array>()
   private readonly max: number
+  /** asked for a record we lack (it is looked up for the next PRUNE; this one goes without) */
+  private readonly onMissing: ((peer: PeerKey) => void) | undefined
 
-  constructor (max: number) {
+  constructor (max: number, onMissing?: (peer: PeerKey) => void) {
     this.max = max
+    this.onMissing = onMissing
   }
 
   get (peer: PeerKey): Uint8Array | undefined { return this.records.get(peer) }
@@ -43,8 +46,13 @@ export class RecordCache {
       for (const info of prune.peers) {
         if (info.signedPeerRecord !== undefined || info.peerId === undefined) { continue }
         const key = toKey(info.peerId)
-        const rec = key === undefined ? undefined : this.records.get(key)
-        if (rec !== undefined) { info.signedPeerRecord = rec }
+        if (key === undefined) { continue }
+        const rec = this.records.get(key)
+        if (rec !== undefined) {
+          info.signedPeerRecord = rec
+        } else {
+          this.onMissing?.(key)
+        }
       }
     }
   }
