@@ -162,7 +162,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       notifyOnLimitedConnection: this.cfg.runOnLimitedConnection
     }
     this.topologyIds = await Promise.all(this.protocols.map(async p => registrar.register(p, topology)))
-    await this.adoptConnections()
+    // connections opened before we (re)started are not announced by the registrar
+    await this.streams.adopt(this.components.connectionManager.getConnections(), async (id) =>
+      (await this.components.peerStore.get(id).catch(() => undefined))?.protocols.some(p => this.protocols.includes(p)) === true)
     for (const { id } of this.cfg.directPeers) { this.peerIds.remember(id) }
     await storeDirectPeers(this.components.peerStore, this.cfg.directPeers, this.log)
     for (const { id } of this.cfg.directPeers) { this.dialer.dial(id.toString()) }
@@ -230,8 +232,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   /** A connected peer's send queue: frames and bytes waiting, the slow flag and drops so far. */
   getSendQueueStats (peer: PeerId | string): SendQueueStats | undefined {
-    const q = this.streams?.get(peer.toString())?.writer.queue
-    return q === undefined ? undefined : { length: q.length, bytes: q.bytes, slow: q.slow, drops: { ...q.drops } }
+    return this.streams?.stats(peer.toString())
   }
 
   /** The peer's current score (0 for unknown peers). */
@@ -270,15 +271,6 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.components.peerStore.get(id).then(found => {
       if (found.peerRecordEnvelope !== undefined && this.peerIds.ifKnown(peer) !== undefined) { this.records.set(peer, found.peerRecordEnvelope) }
     }, () => {})
-  }
-
-  /** Connections opened before we (re)started are not announced by the registrar: take them up. */
-  private async adoptConnections (): Promise<void> {
-    const { connectionManager, peerStore } = this.components
-    await Promise.all(connectionManager.getConnections().map(async conn => {
-      const peer = await peerStore.get(conn.remotePeer).catch(() => undefined)
-      if (conn.status === 'open' && peer?.protocols.some(p => this.protocols.includes(p)) === true) { this.streams?.onConnect(conn.remotePeer, conn) }
-    }))
   }
 
   private peerGone (p: PeerEntry): void {

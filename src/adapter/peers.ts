@@ -5,6 +5,7 @@ import { CodecError } from '../codec/errors.ts'
 import { FrameReader } from '../codec/frame.ts'
 import { SendQueue } from './send-queue.ts'
 import { PeerWriter, readFrames } from './stream.ts'
+import type { SendQueueStats } from './events.ts'
 import type { SendQueueOptions } from './send-queue.ts'
 import type { PeerKey } from '../core/types.ts'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -75,6 +76,19 @@ export class PeerStreams {
   get (peer: PeerKey): PeerEntry | undefined { return this.peers.get(peer) }
 
   all (): IterableIterator<PeerEntry> { return this.peers.values() }
+
+  /** a peer's send-queue figures */
+  stats (peer: PeerKey): SendQueueStats | undefined {
+    const q = this.peers.get(peer)?.writer.queue
+    return q === undefined ? undefined : { length: q.length, bytes: q.bytes, slow: q.slow, drops: { ...q.drops } }
+  }
+
+  /** Takes up open connections of peers that speak our protocols (known before we started). */
+  async adopt (connections: Connection[], speaksPubsub: (id: PeerId) => Promise<boolean>): Promise<void> {
+    await Promise.all(connections.map(async conn => {
+      if (conn.status === 'open' && await speaksPubsub(conn.remotePeer)) { this.onConnect(conn.remotePeer, conn) }
+    }))
+  }
 
   onConnect (id: PeerId, connection: Connection): void {
     if (this.stopped) { return }
