@@ -65,6 +65,25 @@ describe('gossipsub service: options in action', function () {
     expect(fastCalls).to.be.greaterThan(0)
   })
 
+  it('an asynchronous msgIdFn is awaited without reordering a peer\'s messages', async () => {
+    const opts: GossipsubOpts = {
+      globalSignaturePolicy: StrictNoSign,
+      msgIdFn: async (m) => {
+        // later messages resolve sooner: order must still hold
+        await new Promise(resolve => setTimeout(resolve, 20 - m.data[0]))
+        return Uint8Array.from(createHash('sha256').update(m.data).digest())
+      }
+    }
+    const [a, b] = nodes = [await createPubsubNode('memory', opts), await createPubsubNode('memory', opts)]
+    for (const n of nodes) { n.services.pubsub.subscribe('aid') }
+    await connect(a, b)
+    await a.services.pubsub.waitForMesh('aid')
+    const got = collect(b)
+    for (let i = 0; i < 10; i++) { await a.services.pubsub.publish('aid', new Uint8Array([i])) }
+    await waitFor(() => got.length === 10)
+    expect(got.map(m => m.data[0])).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+  })
+
   it('emitSelf delivers our own publishes to us', async () => {
     const [a, b] = nodes = [await createPubsubNode('memory', { emitSelf: true }), await createPubsubNode('memory')]
     for (const n of nodes) { n.services.pubsub.subscribe('me') }
