@@ -57,16 +57,21 @@ export function join (s: JoinState, topic: string, now: number): void {
   }
 }
 
-/** Unsubscribes locally: announce, PRUNE every mesh peer with the unsubscribe backoff, drop the mesh. */
+/**
+ * Unsubscribes locally: PRUNE every mesh peer with the unsubscribe backoff, drop the mesh, then
+ * announce. The PRUNEs go out in an RPC before the UNSUBSCRIBE (go's order): rust handles a peer's
+ * UNSUBSCRIBE as a prune with its own 60 s backoff and keeps the longer one, so an UNSUBSCRIBE first
+ * would make our re-GRAFT after the unsubscribe backoff a penalised GRAFT in backoff.
+ */
 export function leave (s: JoinState, topic: string, now: number): void {
   if (!s.topics.mine.delete(topic)) { return }
-  announce(s, topic, false)
   s.out.trace({ type: 'leave', topic })
   const mesh = s.mesh.leave(topic)
-  if (mesh === undefined) { return }
-  for (const key of mesh) {
+  for (const key of mesh ?? []) {
     s.score.prune(key, topic, now)
     const p = s.peers.get(key)
     if (p !== undefined) { sendPrune(s, p, topic, s.config.unsubscribeBackoff, true, now) }
   }
+  s.out.flushControl()
+  announce(s, topic, false)
 }

@@ -67,6 +67,22 @@ describe('core/join: JOIN and LEAVE', () => {
     expect(traces(out, 'leave')).to.have.length(1)
   })
 
+  it('LEAVE sends each mesh peer its PRUNE in an RPC before the UNSUBSCRIBE (go order; rust keeps a 60 s backoff otherwise)', () => {
+    const h = new Harness({ unsubcribeBackoff: 5000 })
+    for (const p of peers(3)) { h.connect(p, ['t']) }
+    h.router.subscribe('t', h.now)
+    h.take()
+    h.router.unsubscribe('t', h.now)
+    const out = h.take()
+    for (const p of peers(3)) {
+      const rpcs = sends(out, p).map(o => o.rpc)
+      const prune = rpcs.findIndex(r => (r.control?.prune.length ?? 0) > 0)
+      const unsub = rpcs.findIndex(r => r.subscriptions?.some(x => x.subscribe === false) === true)
+      expect(prune).to.be.at.least(0)
+      expect(unsub).to.be.greaterThan(prune)
+    }
+  })
+
   it('grafts a newly subscribed peer at once when the mesh is below Dlo', () => {
     const h = new Harness()
     h.router.subscribe('t', h.now)
