@@ -5,6 +5,7 @@ import { encodeFrame, encodeMessageForSigning, encodeRpc } from '../../src/codec
 import { collect, connect, createPubsubNode, stopAll } from './net.ts'
 import { createNode, waitFor } from './nodes.ts'
 import type { PubsubNode } from './net.ts'
+import type { ScoreThresholdEvent } from '../../src/index.ts'
 import type { WireMessage } from '../../src/types.ts'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
@@ -63,6 +64,30 @@ describe('gossipsub service: hostile and slow peers', function () {
     expect(gotB.map(x => dec(x.data))).to.deep.equal(['valid'])
     expect(gotC.map(x => dec(x.data))).to.deep.equal(['valid'])
     expect(rejects.sort()).to.deep.equal(['invalid-signature', 'missing-signature'])
+  })
+
+  it('invalid messages drive the sender\'s score down and raise threshold events with the breakdown', async () => {
+    const scoreParams = { topics: { sig: { topicWeight: 1, invalidMessageDeliveriesWeight: -10, invalidMessageDeliveriesDecay: 0.5 } } }
+    const [b] = nodes = [await createPubsubNode('tcp', { scoreParams })]
+    b.services.pubsub.subscribe('sig')
+    const m = await rawPeer(true)
+    raws.push(m.node)
+    const events: ScoreThresholdEvent[] = []
+    b.services.pubsub.addEventListener('gossipsub:score-threshold', (e) => { events.push(e.detail) })
+    const stream = await m.node.dialProtocol(b.getMultiaddrs()[0], PROTO)
+    await waitFor(() => b.services.pubsub.getPeers().some(p => p.equals(m.node.peerId)))
+    const seqno = new SeqnoGenerator()
+    const forged: WireMessage[] = []
+    for (let i = 0; i < 3; i++) {
+      forged.push({ ...(await m.signer.sign({ topic: 'sig', data: enc(`x${i}`) }, seqno.take())), data: enc(`forged${i}`) })
+    }
+    stream.send(encodeFrame(encodeRpc({ subscriptions: [{ subscribe: true, topic: 'sig' }], messages: forged })))
+    await waitFor(() => events.some(e => e.threshold === 'gossip' && e.direction === 'down'))
+    const ev = events.find(e => e.threshold === 'zero')
+    expect(ev?.peer).to.equal(m.node.peerId.toString())
+    expect(ev?.direction).to.equal('down')
+    expect(b.services.pubsub.getScore(m.node.peerId)).to.equal(-90)
+    expect(b.services.pubsub.getScoreSnapshot(m.node.peerId)?.score).to.equal(-90)
   })
 
   it('a malformed frame resets the stream; the peer may open a new one', async () => {
