@@ -31,23 +31,23 @@ export interface RouterOptions extends Partial<MeshDegrees> {
   heartbeatInterval?: number
   /** delay of the first heartbeat after start, ms; default 100 (go); integer ≥ 0 */
   heartbeatInitialDelay?: number
-  /** forget a fanout topic this long after our last publish to it, ms; default 60000 (spec); > 0 */
+  /** forget a fanout topic this long after our last publish to it, ms; default 60000 (spec); integer ≥ 1 */
   fanoutTTL?: number
-  /** heartbeat windows of history kept in the message cache; default 5 (spec); ≥ mcacheGossip */
+  /** heartbeat windows of history kept in the message cache; default 5 (spec); integer ≥ mcacheGossip */
   mcacheLength?: number
   /** most recent windows advertised in IHAVE; default 3 (spec); 1 ≤ mcacheGossip ≤ mcacheLength */
   mcacheGossip?: number
-  /** max messages the message cache holds, across windows; default 65536 (ours, SPEC §7); ≥ 1 */
+  /** max messages the message cache holds, across windows; default 65536 (ours, SPEC §7); integer ≥ 1 */
   mcacheMaxMessages?: number
-  /** max data bytes the message cache holds; default 128 MiB (ours, SPEC §7); ≥ 1 */
+  /** max encoded bytes the message cache holds; default 128 MiB (ours, SPEC §7); integer ≥ 1 */
   mcacheMaxBytes?: number
-  /** how long a message id stays in the seen cache, ms; default 120000 (go); > 0 */
+  /** how long a message id stays in the seen cache, ms; default 120000 (go); integer ≥ 1 */
   seenTTL?: number
-  /** max ids in the seen cache (the oldest are dropped first); default 262144 (ours); ≥ 1 */
+  /** max ids in the seen cache (the oldest are dropped first); default 262144 (ours); integer ≥ 1 */
   seenMaxEntries?: number
-  /** backoff after a PRUNE, ms; default 60000 (spec); > 0 */
+  /** backoff after a PRUNE, ms; default 60000 (spec); integer ≥ 1 */
   pruneBackoff?: number
-  /** backoff after leaving a topic, ms; default 10000 (go); > 0 */
+  /** backoff after leaving a topic, ms; default 10000 (go); integer ≥ 1 */
   unsubscribeBackoff?: number
   /** `@libp2p/gossipsub`'s spelling of `unsubscribeBackoff` (same meaning) */
   unsubcribeBackoff?: number
@@ -56,7 +56,7 @@ export interface RouterOptions extends Partial<MeshDegrees> {
    * "some slack"); default 1 (js, rust; go uses 2); integer ≥ 0
    */
   backoffSlackTicks?: number
-  /** a PRUNE backoff received from a peer is capped at this, ms; default 3600000 (ours); > 0 */
+  /** a PRUNE backoff received from a peer is capped at this, ms; default 3600000 (ours); integer ≥ 1 */
   maxRemoteBackoff?: number
   /** publish own messages to every topic peer with score ≥ publishThreshold; default true (spec) */
   floodPublish?: boolean
@@ -64,27 +64,27 @@ export interface RouterOptions extends Partial<MeshDegrees> {
   gossipFactor?: number
   /** max times one message is served to one peer via IWANT; default 3 (go); integer ≥ 1 */
   gossipRetransmission?: number
-  /** max ids in one emitted IHAVE, and max ids asked of one peer per heartbeat; default 5000 (go) */
+  /** max ids in one emitted IHAVE, and max ids asked of one peer per heartbeat; default 5000 (go); integer ≥ 1 */
   maxIHaveLength?: number
   /** IHAVE-bearing RPCs accepted per peer per heartbeat; default 10 (go); integer ≥ 1 */
   maxIHaveMessages?: number
-  /** time a peer has to deliver a message it advertised and we asked for, ms; default 3000 (go) */
+  /** time a peer has to deliver a message it advertised and we asked for, ms; default 3000 (go); integer ≥ 1 */
   iwantFollowupTime?: number
-  /** a GRAFT this soon after the backoff started earns an extra penalty, ms; default 10000 (go) */
+  /** a GRAFT this soon after the backoff started earns an extra penalty, ms; default 10000 (go); integer ≥ 0 */
   graftFloodThreshold?: number
   /** max PX peers sent in, and taken from, one PRUNE; default 16 (go); integer ≥ 0 */
   prunePeers?: number
   /** attach peer exchange to our PRUNEs; default false (go) */
   doPX?: boolean
-  /** peers we always forward to and never mesh with (the adapter maps PeerIds to keys) */
+  /** peers we always forward to and never mesh with (the adapter maps PeerIds to keys); default none; non-empty keys, duplicates dropped */
   directPeers?: PeerKey[]
-  /** re-dial disconnected direct peers every this many heartbeats; default 300 (spec: 5 min) */
+  /** re-dial disconnected direct peers every this many heartbeats; default 300 (spec: 5 min); integer ≥ 1 */
   directConnectTicks?: number
   /** opportunistic graft every this many heartbeats; default 60 (go); integer ≥ 1 */
   opportunisticGraftTicks?: number
   /** peers grafted per opportunistic graft; default 2 (go); integer ≥ 0 */
   opportunisticGraftPeers?: number
-  /** send IDONTWANT only for messages whose data has at least this many bytes; default 1024 (go) */
+  /** send IDONTWANT only for messages whose data has at least this many bytes; default 1024 (go); integer ≥ 0 */
   idontwantMinDataSize?: number
   /** IDONTWANT-bearing RPCs accepted per peer per heartbeat; default 1000 (go); integer ≥ 1 */
   idontwantMaxMessages?: number
@@ -94,15 +94,15 @@ export interface RouterOptions extends Partial<MeshDegrees> {
   idontwantMaxStored?: number
   /** heartbeats an IDONTWANT id is remembered; default 3 (go); integer ≥ 1 */
   idontwantRetentionTicks?: number
-  /** topics tracked per remote peer (excess subscriptions ignored); default 1024 (SPEC §7) */
+  /** topics tracked per remote peer (excess subscriptions ignored); default 1024 (SPEC §7); integer ≥ 1 */
   maxPeerTopics?: number
-  /** total topic-name bytes tracked per remote peer; default 1 MiB (SPEC §7) */
+  /** total topic-name bytes tracked per remote peer; default 1 MiB (SPEC §7); integer ≥ 1 */
   maxPeerTopicBytes?: number
-  /** messages waiting for validation at once (excess dropped as ignored); default 8192 (ours) */
+  /** messages waiting for validation at once (excess dropped as ignored); default 8192 (ours); integer ≥ 1 */
   maxPendingValidations?: number
-  /** PX dials outstanding at once; default 128 (go) */
+  /** PX dials outstanding at once; default 128 (go); integer ≥ 1 */
   maxPendingDials?: number
-  /** a PX dial not followed by a connection is forgotten after this, ms; default 30000 (ours) */
+  /** a PX dial not followed by a connection is forgotten after this, ms; default 30000 (ours); integer ≥ 1 */
   pendingDialTTL?: number
   /** deliver our own publishes to ourselves when subscribed; default false (`@libp2p/gossipsub`) */
   emitSelf?: boolean
@@ -110,9 +110,9 @@ export interface RouterOptions extends Partial<MeshDegrees> {
   floodsub?: boolean
   /** advertise and run the interop test extension on /meshsub/1.3.0; default false */
   testExtension?: boolean
-  /** score thresholds (SPEC §6); default `@libp2p/gossipsub`'s */
+  /** score thresholds (SPEC §6); default `@libp2p/gossipsub`'s; gossip < 0, publish ≤ gossip, graylist < publish, acceptPX ≥ 0, opportunisticGraft ≥ 0 */
   scoreThresholds?: Partial<PeerScoreThresholds>
-  /** per-topic mesh degree overrides */
+  /** per-topic mesh degree overrides; default none; each topic's merged degrees obey the global constraints */
   topics?: Record<string, TopicOptions>
 }
 
