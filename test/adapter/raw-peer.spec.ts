@@ -88,6 +88,11 @@ describe('gossipsub service: hostile and slow peers', function () {
     expect(ev?.direction).to.equal('down')
     expect(b.services.pubsub.getScore(m.node.peerId)).to.equal(-90)
     expect(b.services.pubsub.getScoreSnapshot(m.node.peerId)?.score).to.equal(-90)
+    // below the graylist threshold (-80) even a valid message is ignored
+    const got = collect(b)
+    stream.send(encodeFrame(encodeRpc({ subscriptions: [], messages: [await m.signer.sign({ topic: 'sig', data: enc('valid') }, seqno.take())] })))
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(got).to.have.length(0)
   })
 
   it('a malformed frame resets the stream; the peer may open a new one', async () => {
