@@ -36,6 +36,12 @@ export class Outbox {
     this.outputs.push({ type: 'trace', event })
   }
 
+  /** Withdraws a GRAFT of `topic` gathered for `peer` and not yet sent (it pruned us meanwhile). */
+  withdrawGraft (peer: PeerKey, topic: string): void {
+    const c = this.pending.get(peer)
+    if (c !== undefined && c.graft.length > 0) { c.graft = c.graft.filter(g => g.topic !== topic) }
+  }
+
   /** Drops control gathered for a peer that went away. */
   forget (peer: PeerKey): void {
     this.pending.delete(peer)
