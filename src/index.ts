@@ -18,13 +18,16 @@ export function gossipsub (init: GossipsubOpts = {}): (components: GossipSubComp
 export { GossipSub } from './gossipsub.ts'
 export type { GossipSubComponents } from './gossipsub.ts'
 export { StrictSign, StrictNoSign, TopicValidatorResult } from './adapter/message.ts'
-export type { SignaturePolicy, Message, SignedMessage, UnsignedMessage, TopicValidatorFn, MsgIdFn, FastMsgIdFn, MsgIdToStrFn, DataTransform } from './adapter/message.ts'
+export type { SignaturePolicy, Message, SignedMessage, UnsignedMessage, RawMessage, TopicValidatorFn, MsgIdFn, FastMsgIdFn, MsgIdToStrFn, DataTransform } from './adapter/message.ts'
 export type { GossipsubOpts, TopicOptions, AddrInfo, DecodeRPCLimits } from './adapter/options.ts'
 export type { GossipSubEvents, GossipsubMessage, MeshPeer, PublishOpts, PublishResult, Subscription, SubscriptionChangeData, WaitForMeshOptions } from './adapter/events.ts'
 export { PublishError } from './adapter/errors.ts'
+export type { PublishErrorCode } from './adapter/errors.ts'
+export type { OutboundCounters } from './adapter/outbound.ts'
+export type { SendQueueDrops } from './adapter/send-queue.ts'
 export { InvalidConfigError } from './errors.ts'
 export { InvalidPeerScoreParamsError, InvalidPeerScoreThresholdsError } from './score/index.ts'
-export type { TraceEvent, RejectReason } from './core/types.ts'
+export type { TraceEvent, RejectReason, PeerKey, MsgIdKey } from './core/types.ts'
 export type { SendQueueStats } from './adapter/events.ts'
 export type { ScoreParamsInit } from './adapter/options.ts'
 export {
@@ -32,5 +35,6 @@ export {
   defaultPeerScoreThresholds, scoreParameterDecay, calculatePeerScoreParams
 } from './score/index.ts'
 export type {
-  PeerScoreParams, TopicScoreParams, PeerScoreThresholds, ScoreSnapshot, TopicScoreSnapshot, ScoreThresholdEvent
+  PeerScoreParams, TopicScoreParams, PeerScoreThresholds, ScoreSnapshot, TopicScoreSnapshot, ScoreThresholdEvent,
+  ScoreComponent, ThresholdName, PenaltyCause, ScoreCalculation, ScoreCalculatorInputs, TopicScoreInputs, DecayOptions
 } from './score/index.ts'
