@@ -13,6 +13,6 @@ export default {
     productionIgnorePatterns: ['/benchmarks', '/dist', '/test', '/scripts', '/interop', '/generated', '/examples', '.aegir.js']
   },
   lint: {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'benchmarks/**/*.ts', 'scripts/**/*.ts']
+    files: ['src/**/*.ts', 'test/**/*.ts', 'benchmarks/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts']
   }
 }

@@ -1,9 +1,10 @@
 // Worked example of docs/scoring-tuning.md: score parameters for a validator network from the
 // calculator, then the CVE-2022-47547 pattern replayed against three parameter sets in virtual time.
+/* eslint-disable no-console -- an example script: printing is its output */
 // Run: npx node examples/scoring/validator-network.ts
 
-import { calculatePeerScoreParams, createPeerScoreParams, createTopicScoreParams } from '../../src/index.ts'
 import { msgIdKey } from '../../src/core/msgid.ts'
+import { calculatePeerScoreParams, createPeerScoreParams, createTopicScoreParams } from '../../src/index.ts'
 // PeerScore is the pure score module the router uses; it is not part of the package's root export
 import { PeerScore } from '../../src/score/index.ts'
 import type { PeerScoreParams } from '../../src/index.ts'
