@@ -144,7 +144,9 @@ function fullCases (): Case[] {
     metrics: [
       { key: 'p50', label: 'heartbeat p50 ms', higherIsBetter: false },
       { key: 'p99', label: 'heartbeat p99 ms', higherIsBetter: false },
-      { key: 'max', label: 'heartbeat max ms', higherIsBetter: false }
+      { key: 'max', label: 'heartbeat max ms', higherIsBetter: false },
+      { key: 'cpuP50', label: 'heartbeat CPU p50 ms', higherIsBetter: false },
+      { key: 'cpuP99', label: 'heartbeat CPU p99 ms', higherIsBetter: false }
     ],
     oursOnly: true,
     gc: true

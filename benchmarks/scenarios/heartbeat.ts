@@ -1,5 +1,6 @@
 // Scenario (iv), meshsub only: one router core with peer scoring on (every topic scored), N peers
-// in every one of T topics, fresh messages between heartbeats; heartbeat wall time p50/p99/max.
+// in every one of T topics, fresh messages between heartbeats; heartbeat wall time p50/p99/max and
+// its main-thread CPU time (robust against being descheduled on a loaded machine).
 // Complements benchmarks/heartbeat.bench.ts (scoring off) with a PeerScore provider and peer IPs.
 
 import { performance } from 'node:perf_hooks'
@@ -47,6 +48,7 @@ export async function heartbeat (p: HeartbeatParams): Promise<Record<string, unk
   const data = new Uint8Array(256)
   let seq = 0
   const times: number[] = []
+  const cpu: number[] = []
   for (let hb = 0; hb < p.heartbeats + WARMUP; hb++) {
     for (const t of topics) {
       const mesh = router.getMeshPeers(t)
@@ -61,18 +63,27 @@ export async function heartbeat (p: HeartbeatParams): Promise<Record<string, unk
     router.takeOutputs()
     now = Math.max(now + 1, router.nextDeadline())
     gc?.()
+    const cpu0 = process.threadCpuUsage()
     const start = performance.now()
     router.handleTimeout(now)
     router.takeOutputs()
     const ms = performance.now() - start
-    if (hb >= WARMUP) { times.push(ms) }
+    const c = process.threadCpuUsage(cpu0)
+    if (hb >= WARMUP) {
+      times.push(ms)
+      cpu.push((c.user + c.system) / 1000)
+    }
   }
   times.sort((a, b) => a - b)
+  cpu.sort((a, b) => a - b)
   return {
     heartbeats: times.length,
     p50: quantile(times, 0.5),
     p99: quantile(times, 0.99),
     max: times[times.length - 1],
+    cpuP50: quantile(cpu, 0.5),
+    cpuP99: quantile(cpu, 0.99),
+    cpuMax: cpu[cpu.length - 1],
     sizes: router.sizes()
   }
 }
