@@ -179,7 +179,11 @@ export class Router {
         graftPeer(s, topic, p.key, now)
       }
     } else if (change === 'unsubscribed') {
-      if (s.mesh.removeFromMesh(topic, p.key)) { s.score.prune(p.key, topic, now) }
+      if (s.mesh.removeFromMesh(topic, p.key)) {
+        s.score.prune(p.key, topic, now)
+        // a GRAFT gathered for its SUBSCRIBE earlier in this RPC must not go out after it left
+        s.out.withdrawGraft(p.key, topic)
+      }
       s.mesh.fanoutSet(topic)?.delete(p.key)
     }
   }

@@ -13,4 +13,14 @@ describe('robustness/regressions found by fuzzing', () => {
     expect(h.router.getMeshPeers('a')).to.not.include('p1')
     expect(h.router.backoffExpiry('a', 'p1')).to.equal(h.now + 3_600_000)
   })
+
+  it('a peer that SUBSCRIBEs and UNSUBSCRIBEs in one RPC is not sent a GRAFT for the topic it left', () => {
+    const h = new Harness()
+    h.router.subscribe('a', h.now)
+    h.connect('p3')
+    h.take()
+    const outs = h.feed('p3', { subscriptions: [{ subscribe: true, topic: 'a' }, { subscribe: false, topic: 'a' }] })
+    expect(controlTo(outs, 'p3').graft).to.deep.equal([])
+    expect(h.router.getMeshPeers('a')).to.deep.equal([])
+  })
 })

@@ -50,11 +50,9 @@ export function handlePrune (s: HandlePruneState, peer: PeerState, prunes: Contr
     const { topic } = prune
     // not joined: nothing to leave, and no backoff or PX to take (go)
     if (!s.mesh.isJoined(topic)) { continue }
-    if (s.mesh.removeFromMesh(topic, peer.key)) {
-      s.score.prune(peer.key, topic, now)
-      // a GRAFT we gathered earlier in this input (e.g. for its SUBSCRIBE) would now land in its backoff
-      s.out.withdrawGraft(peer.key, topic)
-    }
+    if (s.mesh.removeFromMesh(topic, peer.key)) { s.score.prune(peer.key, topic, now) }
+    // a GRAFT we gathered earlier in this input (e.g. for its SUBSCRIBE) would now land in its backoff
+    s.out.withdrawGraft(peer.key, topic)
     const backoffMs = remoteBackoffMs(prune.backoff, s.config.pruneBackoff, s.config.maxRemoteBackoff)
     s.backoff.set(topic, peer.key, now + backoffMs)
     s.out.trace({ type: 'prune', peer: peer.key, topic, direction: 'in', backoff: backoffMs })
