@@ -3,6 +3,9 @@
 
 import type { MsgIdKey } from './types.ts'
 
+/** Bytes turned into chars by one fromCharCode call (well under V8's argument limit). */
+const CHUNK = 8192
+
 /** The binary-string map key of a message id. */
 export function msgIdKey (id: Uint8Array): MsgIdKey {
   if (id.length <= 64) {
@@ -12,7 +15,13 @@ export function msgIdKey (id: Uint8Array): MsgIdKey {
     for (let i = 0; i < id.length; i++) { codes[i] = id[i] }
     return String.fromCharCode.apply(null, codes)
   }
-  return String.fromCharCode.apply(null, id as unknown as number[])
+  if (id.length <= CHUNK) { return String.fromCharCode.apply(null, id as unknown as number[]) }
+  // ids come from the wire unchecked in size: one apply over > ~125k arguments overflows the stack
+  let key = ''
+  for (let i = 0; i < id.length; i += CHUNK) {
+    key += String.fromCharCode.apply(null, id.subarray(i, i + CHUNK) as unknown as number[])
+  }
+  return key
 }
 
 /** The id bytes back from a key. */
