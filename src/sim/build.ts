@@ -56,7 +56,7 @@ export function resolve (spec: ScenarioSpec, seed: number, honest?: number, sybi
     const s = Math.max(1, Math.round(r.degree * a.ratio / (1 - a.ratio)))
     const targets = a.target === 'one' ? 1 : r.honest
     r.sybilLinksPerTarget = s
-    r.sybils = sybils ?? (a.target === 'one' ? s : Math.max(1, Math.ceil(s * targets / r.degree)))
+    r.sybils = sybils ?? a.count ?? (a.target === 'one' ? s : Math.max(1, Math.ceil(s * targets / r.degree)))
   }
   return r
 }

@@ -6,15 +6,18 @@ import { validateRouterConfig } from '../config.ts'
 import { msgIdKey } from '../core/msgid.ts'
 import { SeededRng } from '../core/rng.ts'
 import { Router } from '../core/router.ts'
-import { GossipsubIDv12 } from '../core/types.ts'
+import { GossipsubIDv12, Priority } from '../core/types.ts'
 import { EventHeap } from './heap.ts'
 import { drawLatency } from './topology.ts'
 import { rpcBytes } from './wire-size.ts'
 import type { RouterConfig, RouterOptions } from '../config.ts'
 import type { LatencyModel } from './topology.ts'
-import type { InRpc, OutRpc, PeerIdCodec, PeerKey, RouterMessage, ScoreProvider } from '../core/types.ts'
+import type { InRpc, OutRpc, PeerIdCodec, PeerKey, PriorityClass, RouterMessage, ScoreProvider } from '../core/types.ts'
 
 const enc = new TextEncoder()
+/** ms an own publish / a forwarded message may wait in a node's upload backlog (the adapter's send-queue defaults) */
+const PUBLISH_TTL = 5000
+const FORWARD_TTL = 1000
 const dec = new TextDecoder()
 
 /** Peer keys are plain strings in the simulator; their "bytes" are the UTF-8 of the string. */
@@ -79,6 +82,8 @@ export interface SimNode {
   /** idKey → time the application got it */
   readonly delivered: Map<string, number>
   duplicates: number
+  /** messages dropped from the upload backlog for staleness */
+  dropped: number
   bytesOut: number
   bytesIn: number
   rpcsIn: number
@@ -183,6 +188,7 @@ export class Sim {
       timerAt: Infinity,
       delivered: new Map(),
       duplicates: 0,
+      dropped: 0,
       bytesOut: 0,
       bytesIn: 0,
       rpcsIn: 0
@@ -392,7 +398,7 @@ export class Sim {
       for (const o of outs) {
         switch (o.type) {
           case 'send':
-            this.send(n, o.peer, o.rpc)
+            this.send(n, o.peer, o.rpc, o.priority)
             break
           case 'validate':
             if (n.validationDelay > 0) {
@@ -418,27 +424,34 @@ export class Sim {
   }
 
   /** An RPC from a node's core goes through the node's behaviours, then onto the link. */
-  private send (n: SimNode, to: PeerKey, out: OutRpc): void {
+  private send (n: SimNode, to: PeerKey, out: OutRpc, priority: PriorityClass): void {
     let rpc: OutRpc | null = out
     for (const b of n.behaviours) {
       if (b.onSend !== undefined && rpc !== null) { rpc = b.onSend(n, to, rpc) }
     }
-    if (rpc !== null) { this.transmit(n, to, rpc) }
+    if (rpc !== null) { this.transmit(n, to, rpc, priority) }
   }
 
-  private transmit (from: SimNode, to: PeerKey, out: OutRpc): void {
+  private transmit (from: SimNode, to: PeerKey, out: OutRpc, priority: PriorityClass = Priority.Control): void {
     const link = from.links.get(to)
     if (link === undefined) { return }
     let messages = out.messages ?? []
     if (link.loss > 0 && messages.length > 0) { messages = messages.filter(() => this.rng.next() >= link.loss) }
+    if (messages.length > 0 && from.upBps > 0 && from.upFreeAt - this.now > (priority === Priority.Publish ? PUBLISH_TTL : FORWARD_TTL)) {
+      // like the adapter's send queue: data that would wait past its class's ttl is dropped
+      from.dropped += messages.length
+      messages = []
+    }
     const rpc: InRpc = { subscriptions: out.subscriptions ?? [], messages, control: out.control, testExtension: out.testExtension }
     if (rpc.subscriptions.length === 0 && messages.length === 0 && rpc.control === undefined && rpc.testExtension !== true) { return }
     const bytes = rpcBytes(rpc)
     from.bytesOut += bytes
     let t = this.now
     if (from.upBps > 0) {
-      t = Math.max(t, from.upFreeAt) + bytes * 8000 / from.upBps
-      from.upFreeAt = t
+      const cost = bytes * 8000 / from.upBps
+      // control jumps the data backlog (the adapter serves the control class first)
+      t = (messages.length === 0 ? t : Math.max(t, from.upFreeAt)) + cost
+      from.upFreeAt = Math.max(from.upFreeAt, this.now) + cost
     }
     const jitter = this.opts.jitter ?? 0
     const delay = jitter === 0 ? link.latency : link.latency * (1 + jitter * (2 * this.rng.next() - 1))

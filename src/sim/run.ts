@@ -25,8 +25,13 @@ export interface Figures {
   p90: number
   p99: number
   max: number
-  /** p99 at receivers that are not slow peers */
+  /** among nodes that are not slow peers (publisher and receiver): p99 and delivery within 3 s */
   p99Others: number
+  deliveryOthers3s: number
+  /** what the slow peers themselves got within 3 s */
+  slowDelivery3s: number | null
+  /** messages dropped from upload backlogs for staleness (slow peers) */
+  droppedStale: number
   duplicatesPerDelivery: number
   bytesOutPerNodePerSec: number
   bytesInPerNodePerSec: number
@@ -42,7 +47,9 @@ export interface Figures {
   targetDelivery3s: number | null
   /** delivery of the censored target's messages */
   targetMessagesDelivery3s: number | null
+  /** from 2 heartbeats after the split (L1's eligibility) until the heal; the 2 s before, separately */
   deliveryDuringSplit: number | null
+  deliverySplitTransient: number | null
   deliveryAfterHeal: number | null
   colocatedNegativeAtFirstRefresh: number | null
   usPerAttackerRpc: number | null
@@ -197,7 +204,7 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     main = inWindow(main, ex)
     main.lat = tally(b, rec.pubs, r.measureFrom, excluded[0]).lat.concat(tally(b, rec.pubs, excluded[1], end).lat).sort((x, y) => x - y)
   }
-  const others = b.slow.size === 0 ? main : tally(b, rec.pubs, r.measureFrom, end, (_o, k) => !b.slow.has(k))
+  const others = b.slow.size === 0 ? main : tally(b, rec.pubs, r.measureFrom, end, (o, k) => !b.slow.has(k) && !b.slow.has(o))
   const target = b.honest[0].key
   const tot = totals(b)
   const honestCount = b.honest.length
@@ -219,6 +226,9 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     p99: quantile(main.lat, 0.99),
     max: main.lat.length === 0 ? NaN : main.lat[main.lat.length - 1],
     p99Others: quantile(others.lat, 0.99),
+    deliveryOthers3s: ratio(others.in3, others.expected),
+    slowDelivery3s: b.slow.size === 0 ? null : ratio(...pair(tally(b, rec.pubs, r.measureFrom, end, (_o, k) => b.slow.has(k)))),
+    droppedStale: b.sim.all.reduce((x, n) => x + (n.honest ? n.dropped : 0), 0),
     duplicatesPerDelivery: ratio(tot.dups - base.dups, tot.delivered - base.delivered),
     bytesOutPerNodePerSec: (tot.out - base.out) / honestCount / windowS,
     bytesInPerNodePerSec: (tot.inb - base.inb) / honestCount / windowS,
@@ -230,7 +240,8 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     recovery: recovery(r, b, rec),
     targetDelivery3s: r.attack?.target === 'one' ? ratio(...pair(tally(b, rec.pubs, r.measureFrom, end, (_o, k) => k === target))) : null,
     targetMessagesDelivery3s: r.targetShare > 0 ? ratio(...pair(tally(b, rec.pubs, r.measureFrom, end, (o) => o === target))) : null,
-    deliveryDuringSplit: b.split === undefined ? null : ratio(...pair(tally(b, rec.pubs, b.split[0], b.split[1]))),
+    deliveryDuringSplit: b.split === undefined ? null : ratio(...pair(tally(b, rec.pubs, b.split[0] + 2000, b.split[1]))),
+    deliverySplitTransient: b.split === undefined ? null : ratio(...pair(tally(b, rec.pubs, b.split[0], b.split[0] + 2000))),
     deliveryAfterHeal: b.split === undefined ? null : ratio(...pair(tally(b, rec.pubs, b.split[1] + 5000, end))),
     colocatedNegativeAtFirstRefresh: null,
     usPerAttackerRpc: tm.rpcs === 0 ? null : tm.ms * 1000 / tm.rpcs,

@@ -25,6 +25,8 @@ export interface AttackSpec {
   mix?: boolean
   /** all sybils share one IP address (P6) */
   colocated?: boolean
+  /** sybil count when it is not derived from ratio and degree (each still makes its share of the links) */
+  count?: number
   /** links each sybil makes to random honest nodes besides its targets */
   cover?: number
 }
