@@ -20,7 +20,7 @@ import { GossipPromises } from './promises.ts'
 import { forwardMessage, selectPublishRecipients, sendPublish } from './publish.ts'
 import { TopicTable } from './topics.ts'
 import { FloodsubID } from './types.ts'
-import { PendingValidations } from './validation.ts'
+import { copyRejects, PendingValidations } from './validation.ts'
 import { ZeroScore } from './zero-score.ts'
 import type { PeerState } from './peers.ts'
 import type { Rng } from './rng.ts'
@@ -233,6 +233,8 @@ export class Router {
       forwardMessage(s, msg, source, pending.dups)
     } else if (result === 'reject') {
       const why = reason ?? 'validator-reject'
+      // a forged copy must not make the genuine message a duplicate for the rest of seenTTL
+      if (copyRejects.has(why)) { s.seen.delete(idKey) }
       s.score.rejectMessage(source, msg, why, now)
       s.out.trace({ type: 'reject', peer: source, topic: msg.topic, idKey, reason: why })
     } else {

@@ -1,7 +1,13 @@
 // Messages waiting for the adapter's validation result: the first deliverer, the peers that sent
 // copies meanwhile (not forwarded to), bounded in number and in age.
 
-import type { MsgIdKey, PeerKey, RouterMessage } from './types.ts'
+import type { MsgIdKey, PeerKey, RejectReason, RouterMessage } from './types.ts'
+
+/**
+ * Rejections decided from one copy's signature fields, not from the content its id stands for:
+ * another copy under the same id (e.g. from‖seqno) may still be genuine, so the id is not kept seen.
+ */
+export const copyRejects: ReadonlySet<RejectReason> = new Set<RejectReason>(['invalid-signature', 'missing-signature', 'unexpected-signature', 'self-origin'])
 
 export interface PendingValidation {
   readonly msg: RouterMessage

@@ -135,16 +135,16 @@ describe('core/validation and forwarding', () => {
     const a = makeMsg('t')
     const b = makeMsg('t')
     h.feed('p0', { messages: [a, b] })
-    h.router.reportValidation(a.idKey, 'reject', h.now, 'invalid-signature')
+    h.router.reportValidation(a.idKey, 'reject', h.now, 'validator-reject')
     h.router.reportValidation(b.idKey, 'ignore', h.now)
     const out = h.take()
     expect(outputsOf(out, 'deliver')).to.have.length(0)
     expect(messageRecipients(out, a.idKey)).to.have.length(0)
     expect(messageRecipients(out, b.idKey)).to.have.length(0)
-    expect(score.named('rejectMessage')).to.deep.equal([['p0', a.idKey, 'invalid-signature']])
+    expect(score.named('rejectMessage')).to.deep.equal([['p0', a.idKey, 'validator-reject']])
     expect(score.named('ignoreMessage')).to.deep.equal([['p0', b.idKey]])
     expect(traces(out, 'reject')).to.have.length(2)
-    // a second copy is a duplicate, never validated again
+    // a second copy of a message the validator rejected is a duplicate, never validated again
     expect(outputsOf(h.feed('p1', { messages: [a] }), 'validate')).to.have.length(0)
   })
 
