@@ -1,6 +1,7 @@
 // PeerScore: the core's ScoreProvider. Owns every peer's counters and their retention after disconnection,
 // the decay schedule and cached scores; composes delivery records, colocation groups and threshold events.
 
+import { copyRejects } from '../core/validation.ts'
 import { ColocationGroups } from './colocation.ts'
 import { computeScore, emptySnapshot } from './compute.ts'
 import { carriesPenalty, decayPeer, meshDeficitSquared, newPeerStats, newTopicStats } from './counters.ts'
@@ -28,9 +29,6 @@ export interface PeerScoreOptions {
   /** bound on undrained threshold events; default 1000; the oldest goes first */
   maxEvents?: number
 }
-
-/** Rejections decided before validation from the message alone: only the sending peer is at fault. */
-const PER_COPY_REJECTS = new Set<RejectReason>(['invalid-signature', 'missing-signature', 'unexpected-signature', 'self-origin'])
 
 export class PeerScore implements ScoreProvider {
   private params: PeerScoreParams
@@ -165,8 +163,11 @@ export class PeerScore implements ScoreProvider {
   rejectMessage (peer: PeerKey, msg: RouterMessage, reason: RejectReason, now: number): void {
     this.touch(now)
     const cause = `invalid-message:${reason}`
-    if (PER_COPY_REJECTS.has(reason)) {
+    if (copyRejects.has(reason)) {
+      // only the sender of this copy is at fault, and the genuine copy may follow from another peer
       this.markInvalid(peer, msg.topic, cause)
+      const rec = this.deliveries.get(msg.idKey)
+      if (rec?.status === DeliveryStatus.Validating && rec.first === peer) { rec.first = undefined }
       return
     }
     const rec = this.deliveries.getOrCreate(msg.idKey, now)

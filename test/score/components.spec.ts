@@ -108,6 +108,22 @@ describe('score/components', () => {
       expect(['first', 'during', 'near'].map(p => s.getScoreSnapshot(p)?.topics.t.p2.value)).to.deep.equal([1, 0, 0])
     })
 
+    it('a forged copy (bad signature) earns its sender no credit when the genuine copy validates', () => {
+      const s = scorer({ ...p3, firstMessageDeliveriesWeight: 1, firstMessageDeliveriesCap: 100 })
+      for (const p of ['forger', 'honest']) {
+        s.addPeer(p, 0)
+        s.graft(p, 't', 0)
+      }
+      const m = msg()
+      s.validateMessage('forger', m, 100)
+      s.rejectMessage('forger', m, 'invalid-signature', 101)
+      s.validateMessage('honest', m, 102)
+      s.deliverMessage('honest', m, 103)
+      const c = (p: string): number | undefined => s.getScoreSnapshot(p)?.topics.t?.meshMessageDeliveries
+      expect([c('forger'), c('honest')]).to.deep.equal([0, 1])
+      expect(s.getScoreSnapshot('honest')?.topics.t.p2.value).to.equal(1)
+    })
+
     it('P3b: a prune with an active deficit adds the deficit squared, sticky and decaying', () => {
       const s = scorer({ ...p3, meshFailurePenaltyWeight: -2, meshFailurePenaltyDecay: 0.5 })
       s.addPeer('a', 0)
