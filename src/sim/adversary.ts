@@ -21,8 +21,14 @@ function control (parts: Partial<ControlMessage>): ControlMessage {
   return { ...emptyControl(), ...parts }
 }
 
-function toAllPeers (node: SimNode, rpc: () => OutRpc): void {
-  for (const peer of node.links.keys()) { node.sim.inject(node, peer, rpc()) }
+/** Sends one RPC to every peer (receivers only read what they get, so one object serves all). */
+function toAllPeers (node: SimNode, rpc: OutRpc): void {
+  for (const peer of node.links.keys()) { node.sim.inject(node, peer, rpc) }
+}
+
+/** `n` fresh ids that no message has (cheap: only the counter differs). */
+function bogusIds (node: SimNode, tag: string, n: number): Uint8Array[] {
+  return Array.from({ length: n }, () => node.sim.freshId(tag))
 }
 
 /** Accepts GRAFTs and keeps its mesh, but never forwards a message nor advertises one (IHAVE). */
@@ -105,10 +111,7 @@ export function ihaveSpammer (topic: string, perTick: number, tickMs = 1000): Be
   return {
     name: 'ihave-spam',
     tickMs,
-    onTick: (node) => toAllPeers(node, () => {
-      const messageIds = Array.from({ length: perTick }, () => node.sim.freshId(`bogus-${node.key}`))
-      return { control: control({ ihave: [{ topic, messageIds }] }) }
-    })
+    onTick: (node) => { toAllPeers(node, { control: control({ ihave: [{ topic, messageIds: bogusIds(node, 'i', perTick) }] }) }) }
   }
 }
 
@@ -130,7 +133,7 @@ export function iwantRepeater (repeat: number, maxIds = 64, tickMs = 1000): Beha
     onTick: (node) => {
       if (ids.length === 0) { return }
       const iwant = Array.from({ length: repeat }, () => ({ messageIds: ids }))
-      toAllPeers(node, () => ({ control: control({ iwant }) }))
+      toAllPeers(node, { control: control({ iwant }) })
     }
   }
 }
@@ -140,9 +143,7 @@ export function idontwantFlooder (perTick: number, tickMs = 1000): Behaviour {
   return {
     name: 'idontwant-flood',
     tickMs,
-    onTick: (node) => toAllPeers(node, () => ({
-      control: control({ idontwant: [{ messageIds: Array.from({ length: perTick }, () => node.sim.freshId(`dw-${node.key}`)) }] })
-    }))
+    onTick: (node) => { toAllPeers(node, { control: control({ idontwant: [{ messageIds: bogusIds(node, 'd', perTick) }] }) }) }
   }
 }
 
@@ -152,15 +153,15 @@ export function invalidSpammer (topic: string, perTick: number, size = 64, tickM
   return {
     name: 'invalid-spam',
     tickMs,
-    onTick: (node) => toAllPeers(node, () => {
-      const messages = Array.from({ length: perTick }, (): RouterMessage => {
-        const id = node.sim.freshId(`bad-${node.key}`)
-        const m: RouterMessage = { id, idKey: msgIdKey(id), topic, data, from: new TextEncoder().encode(node.key) }
+    onTick: (node) => {
+      const from = new TextEncoder().encode(node.key)
+      const messages = bogusIds(node, 'bad', perTick).map((id): RouterMessage => {
+        const m: RouterMessage = { id, idKey: msgIdKey(id), topic, data, from }
         node.sim.invalid.add(m.idKey)
         return m
       })
-      return { messages }
-    })
+      toAllPeers(node, { messages })
+    }
   }
 }
 
@@ -172,7 +173,7 @@ export function subscriptionFlooder (perTick: number, tickMs = 1000): Behaviour 
     tickMs,
     onTick: (node) => {
       const subscriptions = Array.from({ length: perTick }, () => ({ subscribe: true, topic: `flood-${node.key}-${n++}` }))
-      toAllPeers(node, () => ({ subscriptions }))
+      toAllPeers(node, { subscriptions })
     }
   }
 }
@@ -184,9 +185,10 @@ export function pxSpammer (topic: string, peers: number, tickMs = 1000): Behavio
   return {
     name: 'px-spam',
     tickMs,
-    onTick: (node) => toAllPeers(node, () => ({
-      control: control({ prune: [{ topic, backoff: 60, peers: Array.from({ length: peers }, () => ({ peerId: enc.encode(`ghost-${node.key}-${n++}`) })) }] })
-    }))
+    onTick: (node) => {
+      const records = Array.from({ length: peers }, () => ({ peerId: enc.encode(`ghost-${node.key}-${n++}`) }))
+      toAllPeers(node, { control: control({ prune: [{ topic, backoff: 60, peers: records }] }) })
+    }
   }
 }
 
@@ -200,7 +202,7 @@ export function hostilePrune (topic: string, tickMs = 1000): Behaviour {
       if (rpc.control?.graft.some(g => g.topic === topic) === true) { node.sim.inject(node, from, prune()) }
       return rpc
     },
-    onTick: (node) => toAllPeers(node, prune)
+    onTick: (node) => { toAllPeers(node, prune()) }
   }
 }
 

@@ -32,8 +32,9 @@ export class Recorder {
   readonly pubs: Publish[] = []
   readonly samples: Sample[] = []
   readonly mem: MemSample[] = []
-  /** attacker key → first sample time every honest neighbour graylisted it */
+  /** attacker key → first sample time every honest neighbour graylisted it / scored it below gossipThreshold */
   readonly graylistedAt = new Map<string, number>()
+  readonly belowGossipAt = new Map<string, number>()
   /** max over honest nodes and samples of every state size and counter */
   readonly counterMax: Record<string, number> = {}
   private labels = new Int32Array(0)
@@ -78,7 +79,7 @@ export class Recorder {
   }
 
   /** Samples meshes and attacker graylisting. */
-  sample (attackers: readonly string[], graylistThreshold: number): void {
+  sample (attackers: readonly string[], graylistThreshold: number, gossipThreshold: number): void {
     const sim = this.sim
     let sum = 0
     let count = 0
@@ -101,13 +102,17 @@ export class Recorder {
       const node = sim.nodes.get(a)
       if (node === undefined) { continue }
       let all = true
+      let allGossip = true
       for (const l of node.links.values()) {
         const h = l.a === node ? l.b : l.a
         if (!h.honest || h.score === undefined) { continue }
         links++
-        if (h.score.score(a) < graylistThreshold) { gray++ } else { all = false }
+        const score = h.score.score(a)
+        if (score < graylistThreshold) { gray++ } else { all = false }
+        if (score >= gossipThreshold) { allGossip = false }
       }
       if (all && !this.graylistedAt.has(a)) { this.graylistedAt.set(a, sim.now) }
+      if (allGossip && !this.belowGossipAt.has(a)) { this.belowGossipAt.set(a, sim.now) }
     }
     this.samples.push({ t: sim.now, meshHonestMean: count === 0 ? 0 : sum / count, meshHonestMin: min, meshHonestPeersMin: minPeers === Infinity ? 0 : minPeers, graylisted: links === 0 ? 0 : gray / links })
   }

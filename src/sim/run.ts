@@ -41,6 +41,8 @@ export interface Figures {
   /** ms from attack start until the last attacker is graylisted by every honest neighbour */
   timeToGraylist: number | null
   graylistByBehaviour: Record<string, number | null>
+  /** ms from attack start until every honest neighbour scores the attacker below gossipThreshold (its gossip is ignored), by behaviour */
+  belowGossipByBehaviour: Record<string, number | null>
   /** ms from disruption until every later message reached every eligible node within 3 s */
   recovery: number | null
   /** the single target's own delivery (eclipse of one target) */
@@ -105,7 +107,7 @@ export function runScenario (spec: ScenarioSpec, opts: RunOptions = {}): RunResu
     })
   }
   const every = r.attack === undefined ? 1000 : 500
-  for (let t = 0; t <= r.duration; t += every) { sim.at(t, () => { rec.sample(b.sybilKeys, b.calc.thresholds.graylistThreshold) }) }
+  for (let t = 0; t <= r.duration; t += every) { sim.at(t, () => { rec.sample(b.sybilKeys, b.calc.thresholds.graylistThreshold, b.calc.thresholds.gossipThreshold) }) }
   const memEvery = Math.max(5000, Math.round(r.duration / 24))
   for (let t = 0; t <= r.duration; t += memEvery) { sim.at(t, () => { rec.sampleState() }) }
   if (r.attack?.colocated === true) {
@@ -213,7 +215,8 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
   const memAfter = rec.mem.filter(m => m.t >= r.attackAt)
   const bounds = counterBounds(b.config)
   const violations = Object.entries(bounds).filter(([k, v]) => (rec.counterMax[k] ?? 0) > (v as number)).map(([k, v]) => `${k} ${rec.counterMax[k]} > ${v as number}`)
-  const gl = graylistTimes(r, b, rec)
+  const gl = graylistTimes(r, b, rec.graylistedAt)
+  const bg = graylistTimes(r, b, rec.belowGossipAt)
   const tm = b.sim.timing
   const nodeMs = b.sim.all.reduce((s, n) => s + Math.max(0, Math.min(n.leftAt, end) - n.joinedAt), 0)
   return {
@@ -237,6 +240,7 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     meshHonestPeersMin: after.length === 0 ? null : Math.min(...after.map(s => s.meshHonestPeersMin)),
     timeToGraylist: gl.all,
     graylistByBehaviour: gl.by,
+    belowGossipByBehaviour: bg.by,
     recovery: recovery(r, b, rec),
     targetDelivery3s: r.attack?.target === 'one' ? ratio(...pair(tally(b, rec.pubs, r.measureFrom, end, (_o, k) => k === target))) : null,
     targetMessagesDelivery3s: r.targetShare > 0 ? ratio(...pair(tally(b, rec.pubs, r.measureFrom, end, (o) => o === target))) : null,
@@ -264,7 +268,7 @@ const pair = (t: Tally): [number, number] => [t.in3, t.expected]
 /** The later of two graylist times, null (never) being the latest. */
 const worse = (a: number | null, b: number | null): number | null => a === null || b === null ? null : Math.max(a, b)
 
-function graylistTimes (r: Resolved, b: Built, rec: Recorder): { all: number | null, by: Record<string, number | null> } {
+function graylistTimes (r: Resolved, b: Built, times: Map<string, number>): { all: number | null, by: Record<string, number | null> } {
   const a = r.attack
   if (a === undefined) { return { all: null, by: {} } }
   const start = r.attackAt
@@ -272,7 +276,7 @@ function graylistTimes (r: Resolved, b: Built, rec: Recorder): { all: number | n
   let worst: number | null = 0
   b.sybilKeys.forEach((key, i) => {
     const kind = a.mix === true ? a.behaviours[i % a.behaviours.length].kind : a.behaviours.map(x => x.kind).join('+')
-    const at = rec.graylistedAt.get(key)
+    const at = times.get(key)
     const t = at === undefined ? null : Math.max(0, at - start)
     const prev = by[kind]
     by[kind] = prev === undefined ? t : worse(prev, t)

@@ -129,3 +129,20 @@ export const scenarios: ScenarioSpec[] = [
 export function scenarioByName (name: string): ScenarioSpec | undefined {
   return scenarios.find(s => s.name === name)
 }
+
+/**
+ * The same scenario on a timeline scaled by `factor` (attack, measurement, heal and end times), for
+ * CI: 0.5 puts the attack at 30 s of a 60 s run.
+ */
+export function scaledTimeline (spec: ScenarioSpec, factor: number): ScenarioSpec {
+  const attackAt = spec.attackAt ?? 60_000
+  const k = (t: number): number => Math.round(t * factor)
+  return {
+    ...spec,
+    attackAt: k(attackAt),
+    duration: k(spec.duration ?? 120_000),
+    measureFrom: k(spec.measureFrom ?? attackAt),
+    disruptAt: k(spec.disruptAt ?? attackAt),
+    ...(spec.partition === undefined ? {} : { partition: { heal: k(spec.partition.heal) } })
+  }
+}
