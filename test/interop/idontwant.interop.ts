@@ -13,8 +13,8 @@
 
 import { expect } from 'aegir/chai'
 import { TopicValidatorResult } from '../../src/index.ts'
-import { closeAll, eventually, hex, meshed, OTHERS, ProcessNode, sleep, startNode, unavailable } from './mixed.ts'
-import type { AnyNode, Impl, JsNode, MeshsubNode } from './mixed.ts'
+import { closeAll, eventually, hex, JsNode, meshed, OTHERS, ProcessNode, sleep, startNode, unavailable } from './mixed.ts'
+import type { AnyNode, Impl, MeshsubNode } from './mixed.ts'
 
 const LARGE = 4096
 const SMALL = 100
@@ -83,6 +83,7 @@ describe('interop: IDONTWANT (/meshsub/1.2.0)', function () {
         const fromM2 = [...(seen.idontwants.get(m2.peerId)?.keys() ?? [])]
         expect(fromM2.map(s => hex(Buffer.from(s, 'base64'))), 'js recorded IDONTWANT(x) from meshsub').to.include(got.msgId)
       }
+      const jsIn = (): string[] => b instanceof JsNode ? b.messagesIn.filter(r => r.from === m2.peerId).flatMap(r => r.ids) : []
       await eventually(() => m2.received().length === 2, 5000, 'M2 delivers the large message')
       await sleep(1000)
       expect(got.receivedFrom, 'B got x from M1 first').to.equal(m1.peerId)
@@ -92,6 +93,11 @@ describe('interop: IDONTWANT (/meshsub/1.2.0)', function () {
       // ... and B honoured it: it never sent x to M2
       expect(dupsFromB(), `${other} sent x to M2 after M2's IDONTWANT`).to.equal(1)
 
+      if (b instanceof JsNode) {
+        // js's RPC intake: M2 never sent x to js after js's IDONTWANT (js sends one for data ≥ 512 B)
+        expect(jsIn(), 'meshsub M2 sent x to js after its IDONTWANT').to.not.include(got.msgId)
+        expect(b.messagesIn.filter(r => r.from === m1.peerId).flatMap(r => r.ids), 'js got x from M1').to.include(got.msgId)
+      }
       if (b instanceof ProcessNode && b.impl === 'go') {
         const rpcs = (dir: string): Array<Record<string, any>> => b.peer.events.filter(e => e.event === 'rpc' && e.dir === dir && e.peer === m2.peerId) as Array<Record<string, any>>
         const idontwants = (dir: string): string[] => rpcs(dir).flatMap(r => (r.control?.idontwant ?? []) as Array<{ messageIDs: string[] }>).flatMap(e => e.messageIDs)

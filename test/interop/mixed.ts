@@ -188,13 +188,30 @@ interface RefPubsub {
   addEventListener(type: 'gossipsub:message', fn: (e: CustomEvent<{ msg: Message, propagationSource: { toString(): string } }>) => void): void
 }
 
+interface RawRpcMessage { from?: Uint8Array, seqno?: Uint8Array, data?: Uint8Array }
+
+/** The shared id of a message as it came off the wire (before js validated it). */
+function wireId (m: RawRpcMessage): string {
+  if (m.from !== undefined && m.seqno !== undefined) { return hex(m.from) + hex(m.seqno) }
+  return createHash('sha256').update(m.data ?? new Uint8Array(0)).digest('hex')
+}
+
 export class JsNode implements AnyNode {
   readonly impl = 'js' as const
   readonly node: Libp2p<{ pubsub: RefPubsub }>
+  /** ids of the messages every RPC from a peer carried, duplicates included (js reports only first deliveries) */
+  readonly messagesIn: Array<{ from: string, ids: string[] }> = []
   private readonly got: Received[] = []
 
   constructor (node: Libp2p<{ pubsub: RefPubsub }>) {
     this.node = node
+    // observe js's RPC intake: its handler is a method it calls on itself, so wrapping it sees every RPC
+    const ps = node.services.pubsub as unknown as { handleReceivedRpc(from: { toString(): string }, rpc: { messages?: RawRpcMessage[] }): Promise<void> }
+    const handle = ps.handleReceivedRpc.bind(ps)
+    ps.handleReceivedRpc = async (from, rpc) => {
+      if ((rpc.messages?.length ?? 0) > 0) { this.messagesIn.push({ from: from.toString(), ids: (rpc.messages ?? []).map(wireId) }) }
+      return handle(from, rpc)
+    }
     node.services.pubsub.addEventListener('gossipsub:message', (e) => {
       const { msg, propagationSource } = e.detail
       this.got.push(toReceived(msg, propagationSource.toString()))
