@@ -18,6 +18,8 @@ const enc = new TextEncoder()
 /** ms an own publish / a forwarded message may wait in a node's upload backlog (the adapter's send-queue defaults) */
 const PUBLISH_TTL = 5000
 const FORWARD_TTL = 1000
+/** shared empty list for absent RPC fields (the core only reads its inputs) */
+const NONE: never[] = []
 const dec = new TextDecoder()
 
 /** Peer keys are plain strings in the simulator; their "bytes" are the UTF-8 of the string. */
@@ -435,14 +437,14 @@ export class Sim {
   private transmit (from: SimNode, to: PeerKey, out: OutRpc, priority: PriorityClass = Priority.Control): void {
     const link = from.links.get(to)
     if (link === undefined) { return }
-    let messages = out.messages ?? []
+    let messages = out.messages ?? NONE
     if (link.loss > 0 && messages.length > 0) { messages = messages.filter(() => this.rng.next() >= link.loss) }
     if (messages.length > 0 && from.upBps > 0 && from.upFreeAt - this.now > (priority === Priority.Publish ? PUBLISH_TTL : FORWARD_TTL)) {
       // like the adapter's send queue: data that would wait past its class's ttl is dropped
       from.dropped += messages.length
       messages = []
     }
-    const rpc: InRpc = { subscriptions: out.subscriptions ?? [], messages, control: out.control, testExtension: out.testExtension }
+    const rpc: InRpc = { subscriptions: out.subscriptions ?? NONE, messages, control: out.control, testExtension: out.testExtension }
     if (rpc.subscriptions.length === 0 && messages.length === 0 && rpc.control === undefined && rpc.testExtension !== true) { return }
     const bytes = rpcBytes(rpc)
     from.bytesOut += bytes

@@ -35,7 +35,7 @@ export function figureLines (r: RunResult): string[] {
     ...(f.usPerAttackerRpc === null ? [] : [`  µs per attacker RPC ${fmt(f.usPerAttackerRpc)}; per ignored (graylisted) RPC ${fmt(f.usPerIgnoredRpc)}`]),
     `  heap MiB start ${(f.heapStart / MiB).toFixed(1)}, peak ${(f.heapPeak / MiB).toFixed(1)}, end ${(f.heapEnd / MiB).toFixed(1)}, slope ${(f.heapSlope / 1024).toFixed(1)} KiB per simulated s (whole process, GC noise included)`,
     `  state maxima: ${Object.entries(f.counterMax).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}${f.counterViolations.length > 0 ? `; OVER BOUND: ${f.counterViolations.join(', ')}` : '; all within bounds'}`,
-    `  ${f.events} events in ${(f.wallMs / 1000).toFixed(1)} s wall: ${Math.round(f.nodeSecondsPerWallSecond)} simulated node-seconds per wall second`,
+    `  ${f.events} events in ${(f.wallMs / 1000).toFixed(1)} s wall (${(f.cpuMs / 1000).toFixed(1)} s CPU): ${Math.round(f.nodeSecondsPerWallSecond)} simulated node-seconds per wall second`,
     ...r.pass.map(v => `  ${v.pass ? 'PASS' : 'MISS'} ${v.text}: ${v.figure} = ${fmt(v.actual)} (line ${v.op} ${fmt(v.threshold)})`)
   ]
 }

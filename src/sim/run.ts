@@ -66,6 +66,8 @@ export interface Figures {
   countersWithinBounds: number
   events: number
   wallMs: number
+  /** process CPU time (user + system) of the run */
+  cpuMs: number
   nodeSecondsPerWallSecond: number
 }
 
@@ -87,6 +89,7 @@ export interface RunResult {
 
 export function runScenario (spec: ScenarioSpec, opts: RunOptions = {}): RunResult {
   const wall0 = performance.now()
+  const cpu0 = process.cpuUsage()
   const r = resolve(spec, opts.seed ?? 1, opts.honest, opts.sybils)
   const b = build(r, opts.timeRpcs ?? true)
   const { sim } = b
@@ -119,7 +122,9 @@ export function runScenario (spec: ScenarioSpec, opts: RunOptions = {}): RunResu
   sim.at(r.measureFrom, () => { base = totals(b) })
   sim.runUntil(r.duration)
   const wallMs = performance.now() - wall0
+  const cpu = process.cpuUsage(cpu0)
   const figures = computeFigures(r, b, rec, base, wallMs)
+  figures.cpuMs = (cpu.user + cpu.system) / 1000
   figures.colocatedNegativeAtFirstRefresh = coloNeg
   return {
     scenario: spec.name,
@@ -259,6 +264,7 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     countersWithinBounds: violations.length === 0 ? 1 : 0,
     events: b.sim.events,
     wallMs,
+    cpuMs: 0,
     nodeSecondsPerWallSecond: (nodeMs / 1000) / (wallMs / 1000)
   }
 }
