@@ -115,7 +115,7 @@ describe('sim: network model', function () {
   it('the same seed gives the same run; another seed a different one', () => {
     const spec = { ...scaledTimeline(scenarioByName('covert-flash') as ScenarioSpec, 0.25), rate: 4 }
     const strip = (seed: number): string => {
-      const { wallMs, heapStart, heapPeak, heapEnd, heapSlope, nodeSecondsPerWallSecond, usPerAttackerRpc, usPerIgnoredRpc, ...f } = runScenario(spec, { seed, honest: 30 }).figures
+      const { wallMs, cpuMs, heapStart, heapPeak, heapEnd, heapSlope, nodeSecondsPerWallSecond, usPerAttackerRpc, usPerIgnoredRpc, ...f } = runScenario(spec, { seed, honest: 30 }).figures
       return JSON.stringify(f)
     }
     const a = strip(3)
