@@ -84,6 +84,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private heartbeatRan = false
   /** send class of forwards in topics with a `priority` option */
   private readonly topicPriority: Map<string, PriorityClass>
+  /** a graylisted peer's frames are read for their subscriptions only (go): messages and control skipped unread */
+  private readonly graylistLimits: AdapterConfig['decodeLimits']
 
   constructor (components: GossipSubComponents, init: GossipsubOpts = {}) {
     super()
@@ -106,6 +108,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     }, this.routerConfig.seenTTL, this.routerConfig.maxPendingValidations)
     this.topicValidators = this.intake.topicValidators
     this.topicPriority = topicClasses(adapter.topics)
+    this.graylistLimits = { ...adapter.decodeLimits, maxMessages: 0, maxControlEntries: 0 }
     if (components.metrics !== undefined) {
       this.metrics = new MeshsubMetrics(components.metrics, adapter.metricsTopicStrToLabel, {
         router: () => this.router,
@@ -306,12 +309,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     if (router === undefined || this.streams?.get(p.key) !== p) { return }
     // the peer's first frames can arrive before our own stream to it is up
     if (!p.added) { return p.added$.promise.then(async () => this.onFrame(p, body)) }
-    if (!router.acceptsRpcFrom(p.key)) {
-      this.metrics?.onGraylisted()
-      return
-    }
-    const { rpc, skipped } = decodeRpc(body, this.cfg.decodeLimits)
-    this.metrics?.onRpcIn(rpc, skipped)
+    const graylisted = !router.acceptsRpcFrom(p.key)
+    const { rpc, skipped } = decodeRpc(body, graylisted ? this.graylistLimits : this.cfg.decodeLimits)
+    if (graylisted) { this.metrics?.onGraylisted() } else { this.metrics?.onRpcIn(rpc, skipped) }
     const allowed = this.cfg.allowedTopics
     if (allowed !== undefined) {
       rpc.subscriptions = rpc.subscriptions.filter(s => s.topic !== undefined && allowed.has(s.topic))

@@ -146,10 +146,18 @@ export class Router {
     return p.direct || this.s.score.score(peer) >= this.s.config.scoreThresholds.graylistThreshold
   }
 
+  /**
+   * Handles one RPC of a connected peer. A graylisted peer's SUBSCRIBE/UNSUBSCRIBE still apply (go):
+   * otherwise a peer that (re)connects graylisted would stay unknown in its topics once it recovers.
+   */
   handleRpc (peer: PeerKey, rpc: InRpc, now: number): void {
     const s = this.s
     const p = s.peers.get(peer)
-    if (p === undefined || !this.acceptsRpcFrom(peer)) { return }
+    if (p === undefined) { return }
+    if (!this.acceptsRpcFrom(peer)) {
+      for (const sub of rpc.subscriptions) { this.applySubscription(p, sub, now) }
+      return
+    }
     handleExtensions(s, p, rpc)
     for (const sub of rpc.subscriptions) { this.applySubscription(p, sub, now) }
     for (const msg of rpc.messages) { this.receiveMessage(p, msg, now) }

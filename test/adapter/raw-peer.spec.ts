@@ -88,9 +88,11 @@ describe('gossipsub service: hostile and slow peers', function () {
     expect(ev?.direction).to.equal('down')
     expect(b.services.pubsub.getScore(m.node.peerId)).to.equal(-90)
     expect(b.services.pubsub.getScoreSnapshot(m.node.peerId)?.score).to.equal(-90)
-    // below the graylist threshold (-80) even a valid message is ignored
+    // below the graylist threshold (-80) even a valid message is ignored; its subscriptions still count (go)
     const got = collect(b)
-    stream.send(encodeFrame(encodeRpc({ subscriptions: [], messages: [await m.signer.sign({ topic: 'sig', data: enc('valid') }, seqno.take())] })))
+    const valid = await m.signer.sign({ topic: 'sig', data: enc('valid') }, seqno.take())
+    stream.send(encodeFrame(encodeRpc({ subscriptions: [{ subscribe: true, topic: 'later' }], messages: [valid] })))
+    await waitFor(() => b.services.pubsub.getSubscribers('later').some(p => p.equals(m.node.peerId)))
     await new Promise(resolve => setTimeout(resolve, 200))
     expect(got).to.have.length(0)
   })

@@ -1,7 +1,8 @@
 import { expect } from 'aegir/chai'
 import { protocolFeatures, supportedProtocols } from '../../src/core/features.ts'
 import { FloodsubID, GossipsubIDv10, GossipsubIDv11, GossipsubIDv12, GossipsubIDv13 } from '../../src/core/types.ts'
-import { Harness, TestScore, controlTo, sends, traces } from './harness.ts'
+import { emptyControl } from '../../src/types.ts'
+import { Harness, TestScore, controlTo, makeMsg, outputsOf, sends, traces } from './harness.ts'
 
 describe('core/peers: hello, subscriptions, feature table', () => {
   it('sends our subscriptions in a hello on connect', () => {
@@ -81,18 +82,42 @@ describe('core/peers: hello, subscriptions, feature table', () => {
     expect(h.router.getMeshPeers('t')).to.deep.equal([])
   })
 
-  it('graylisted peers are refused before decoding; direct peers are exempt', () => {
+  it('graylisted peers: messages and control ignored, subscriptions still applied (go); direct peers are exempt', () => {
     const score = new TestScore()
     const h = new Harness({ directPeers: ['d'] }, { score })
     h.connect('p', ['t'])
     h.connect('d', ['t'])
+    h.router.subscribe('t', h.now)
+    h.take()
     score.scores.set('p', -81)
     score.scores.set('d', -1000)
     expect(h.router.acceptsRpcFrom('p')).to.equal(false)
     expect(h.router.acceptsRpcFrom('d')).to.equal(true)
     expect(h.router.acceptsRpcFrom('unknown')).to.equal(false)
-    h.feed('p', { subscriptions: [{ subscribe: true, topic: 'u' }] })
-    expect(h.router.getSubscribers('u')).to.deep.equal([])
+    const m = makeMsg('t')
+    const out = h.feed('p', {
+      subscriptions: [{ subscribe: true, topic: 'u' }, { subscribe: false, topic: 't' }],
+      messages: [m],
+      control: { ihave: [{ topic: 't', messageIds: [makeMsg('t').id] }], graft: [{ topic: 't' }] }
+    })
+    expect(h.router.getSubscribers('u')).to.deep.equal(['p'])
+    expect(h.router.getSubscribers('t')).to.deep.equal(['d'])
+    expect(outputsOf(out, 'validate')).to.have.length(0)
+    expect(h.router.isSeen(m.idKey)).to.equal(false)
+    expect(controlTo(out, 'p')).to.deep.equal(emptyControl())
+    expect(h.router.getMeshPeers('t')).to.deep.equal([])
+  })
+
+  it('a peer that reconnects graylisted (retained score) is known by its topics once its score recovers', () => {
+    const score = new TestScore()
+    const h = new Harness({}, { score })
+    h.router.subscribe('t', h.now)
+    score.scores.set('p', -100)
+    h.connect('p', ['t'])
+    expect(h.router.getSubscribers('t')).to.deep.equal(['p'])
+    score.scores.set('p', 0)
+    h.heartbeats(1)
+    expect(h.router.getMeshPeers('t')).to.deep.equal(['p'])
   })
 
   it('reports connect and disconnect to the score provider', () => {
