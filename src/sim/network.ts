@@ -104,8 +104,20 @@ export interface Link {
   open: boolean
 }
 
+interface RpcEvent extends InRpc {
+  at: number
+  seq: number
+  kind: 0
+  link: Link
+  from: SimNode
+  to: SimNode
+  bytes: number
+  downloaded: boolean
+}
+
 type Event =
-  | { at: number, seq: number, kind: 0, link: Link, from: SimNode, to: SimNode, rpc: InRpc, bytes: number, downloaded: boolean }
+  /** an RPC on the wire; the event itself is the InRpc the receiver's core gets (one allocation) */
+  | RpcEvent
   | { at: number, seq: number, kind: 1, node: SimNode }
   | { at: number, seq: number, kind: 2, node: SimNode, msg: RouterMessage }
   | { at: number, seq: number, kind: 3, fn(): void }
@@ -326,7 +338,7 @@ export class Sim {
 
   runFor (ms: number): void { this.runUntil(this.now + ms) }
 
-  private arrive (e: Event & { kind: 0 }): void {
+  private arrive (e: RpcEvent): void {
     const to = e.to
     if (!e.link.open || !to.alive) { return }
     if (to.downBps > 0 && !e.downloaded) {
@@ -343,10 +355,10 @@ export class Sim {
     to.bytesIn += e.bytes
     to.rpcsIn++
     if (this.opts.timeRpc?.(e.from, to) === true) {
-      this.timed(e.from, to, e.rpc)
+      this.timed(e.from, to, e)
       return
     }
-    this.handle(e.from, to, e.rpc)
+    this.handle(e.from, to, e)
   }
 
   private timed (from: SimNode, to: SimNode, rpc: InRpc): void {
@@ -444,9 +456,12 @@ export class Sim {
       from.dropped += messages.length
       messages = []
     }
-    const rpc: InRpc = { subscriptions: out.subscriptions ?? NONE, messages, control: out.control, testExtension: out.testExtension }
-    if (rpc.subscriptions.length === 0 && messages.length === 0 && rpc.control === undefined && rpc.testExtension !== true) { return }
-    const bytes = rpcBytes(rpc)
+    const subscriptions = out.subscriptions ?? NONE
+    const control = out.control
+    if (subscriptions.length === 0 && messages.length === 0 && control === undefined && out.testExtension !== true) { return }
+    const e: RpcEvent = { at: 0, seq: 0, kind: 0, link, from, to: link.a === from ? link.b : link.a, bytes: 0, downloaded: false, subscriptions, messages, control, testExtension: out.testExtension }
+    const bytes = rpcBytes(e)
+    e.bytes = bytes
     from.bytesOut += bytes
     let t = this.now
     if (from.upBps > 0) {
@@ -460,7 +475,7 @@ export class Sim {
     const ab = link.a === from
     const at = Math.max(t + delay, ab ? link.lastAB : link.lastBA)
     if (ab) { link.lastAB = at } else { link.lastBA = at }
-    const dest = ab ? link.b : link.a
-    this.heap.push({ at, seq: 0, kind: 0, link, from, to: dest, rpc, bytes, downloaded: false })
+    e.at = at
+    this.heap.push(e)
   }
 }
