@@ -63,7 +63,8 @@ export interface PeerScore {
 export type BuildResult = { ok: true, binary: string, built: boolean, ms: number } | { ok: false, reason: string }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const CACHE = join(ROOT, '.cache')
+// MESHSUB_INTEROP_CACHE moves the build output out of the work tree (CI keeps it between clones)
+const CACHE = process.env.MESHSUB_INTEROP_CACHE ?? join(ROOT, '.cache')
 const GO_DIR = join(ROOT, 'interop/go')
 const RUST_DIR = join(ROOT, 'interop/rust')
 export const BINARIES: Record<PeerImpl, string> = {
@@ -75,7 +76,9 @@ interface RunResult { code: number | null, output: string }
 
 async function run (cmd: string, args: string[], cwd: string, input?: Uint8Array): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    // CARGO_TARGET_DIR wins over interop/rust/.cargo/config.toml, so the binary lands where BINARIES says
+    const env = { ...process.env, CARGO_TARGET_DIR: join(CACHE, 'rust-target') }
+    const child = spawn(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
     const chunks: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => chunks.push(b))
     child.stderr.on('data', (b: Buffer) => chunks.push(b))
