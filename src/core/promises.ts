@@ -19,9 +19,17 @@ export class GossipPromises {
     if (!m.has(peer)) { m.set(peer, deadline) }
   }
 
-  /** The message arrived (from anyone): every promise for it is kept. */
-  fulfil (idKey: MsgIdKey): void {
-    if (this.promises.size > 0) { this.promises.delete(idKey) }
+  /** The message arrived (from anyone): every promise for it is kept. Returns them (see `restore`). */
+  fulfil (idKey: MsgIdKey): Map<PeerKey, number> | undefined {
+    if (this.promises.size === 0) { return undefined }
+    const m = this.promises.get(idKey)
+    if (m !== undefined) { this.promises.delete(idKey) }
+    return m
+  }
+
+  /** Reinstates promises `fulfil` took: the copy that arrived was not the message after all (go). */
+  restore (idKey: MsgIdKey, kept: Map<PeerKey, number>): void {
+    for (const [peer, deadline] of kept) { this.add(peer, idKey, deadline) }
   }
 
   /** Removes expired promises and returns how many each peer broke. */

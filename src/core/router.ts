@@ -202,7 +202,7 @@ export class Router {
       s.counters.messagesUnsubscribedTopic++
       return
     }
-    s.promises.fulfil(msg.idKey)
+    const promised = s.promises.fulfil(msg.idKey)
     if (s.seen.has(msg.idKey)) {
       s.score.duplicateMessage(p.key, msg, now)
       s.validation.addDuplicate(msg.idKey, p.key)
@@ -223,7 +223,7 @@ export class Router {
     s.seen.add(msg.idKey, now)
     sendIDontWant(s, msg, p.key)
     s.score.validateMessage(p.key, msg, now)
-    s.validation.add(msg, p.key, now)
+    s.validation.add(msg, p.key, now, promised)
     s.out.emit({ type: 'validate', msg, propagationSource: p.key })
   }
 
@@ -241,8 +241,11 @@ export class Router {
       forwardMessage(s, msg, source, pending.dups)
     } else if (result === 'reject') {
       const why = reason ?? 'validator-reject'
-      // a forged copy must not make the genuine message a duplicate for the rest of seenTTL
-      if (copyRejects.has(why)) { s.seen.delete(idKey) }
+      if (copyRejects.has(why)) {
+        // a forged copy neither makes the genuine message a duplicate nor keeps a gossip promise (go)
+        s.seen.delete(idKey)
+        if (pending.promised !== undefined) { s.promises.restore(idKey, pending.promised) }
+      }
       s.score.rejectMessage(source, msg, why, now)
       s.out.trace({ type: 'reject', peer: source, topic: msg.topic, idKey, reason: why })
     } else {

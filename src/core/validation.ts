@@ -16,6 +16,8 @@ export interface PendingValidation {
   readonly received: number
   /** peers that sent a copy while it was validating; bounded by connected peers */
   dups: PeerKey[] | undefined
+  /** gossip promises this copy fulfilled (peer → deadline), reinstated if it fails its signature check */
+  readonly promised: Map<PeerKey, number> | undefined
 }
 
 export class PendingValidations {
@@ -36,8 +38,8 @@ export class PendingValidations {
     return this.pending.size >= this.max
   }
 
-  add (msg: RouterMessage, source: PeerKey, now: number): void {
-    this.pending.set(msg.idKey, { msg, source, received: now, dups: undefined })
+  add (msg: RouterMessage, source: PeerKey, now: number, promised?: Map<PeerKey, number>): void {
+    this.pending.set(msg.idKey, { msg, source, received: now, dups: undefined, promised })
   }
 
   /** Notes that `peer` sent a copy of a message still validating. */

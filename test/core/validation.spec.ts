@@ -1,9 +1,9 @@
 import { expect } from 'aegir/chai'
-import { Harness, makeMsg, messageRecipients, outputsOf, traces } from './harness.ts'
+import { Harness, TestScore, makeMsg, messageRecipients, outputsOf, traces } from './harness.ts'
 import type { RejectReason } from '../../src/core/types.ts'
 
-function net (n: number): Harness {
-  const h = new Harness()
+function net (n: number, score?: TestScore): Harness {
+  const h = new Harness({}, { score })
   for (let i = 0; i < n; i++) { h.connect(`p${i}`, ['t']) }
   h.router.subscribe('t', h.now)
   h.take()
@@ -41,5 +41,22 @@ describe('core/validation: verdicts and the seen cache', () => {
     const out = h.feed('p1', { messages: [m] })
     expect(traces(out, 'duplicate')).to.have.length(1)
     expect(outputsOf(out, 'validate')).to.have.length(0)
+  })
+
+  it('a forged answer to our IWANT (bad signature) does not keep the gossip promise; a validator reject does (go)', () => {
+    const score = new TestScore()
+    const h = net(3, score)
+    const forged = makeMsg('t', { n: 9101 })
+    const other = makeMsg('t', { n: 9102 })
+    h.feed('p1', { control: { ihave: [{ topic: 't', messageIds: [forged.id] }] } })
+    h.feed('p2', { control: { ihave: [{ topic: 't', messageIds: [other.id] }] } })
+    h.feed('p1', { messages: [forged] })
+    h.feed('p2', { messages: [other] })
+    h.router.reportValidation(forged.idKey, 'reject', h.now, 'invalid-signature')
+    h.router.reportValidation(other.idKey, 'reject', h.now, 'validator-reject')
+    expect(h.router.sizes().promises).to.equal(1)
+    h.advance(4000)
+    expect(score.penalty('p1')).to.equal(1)
+    expect(score.penalty('p2')).to.equal(0)
   })
 })
