@@ -50,7 +50,8 @@ class State extends Cursor {
 /**
  * Decodes one RPC body (without its length prefix). Never throws anything but CodecError.
  * Returned ids, bytes fields and each message's `raw` are views into `frame`: they keep it alive
- * and change if the caller reuses the buffer.
+ * and change if the caller reuses the buffer (a message small against a buffer over 64 KiB is
+ * decoded from its own copy instead; see pinsLargeBuffer).
  */
 export function decodeRpc (frame: Uint8Array, limits?: Partial<DecodeLimits>): DecodeResult {
   const s = new State(frame, resolveLimits(limits))
@@ -94,6 +95,9 @@ function decodeBody (c: State, end: number): DecodedRpc {
         if (++c.messages > lim.hardMaxEntries) { throw overLimit('hardMaxEntries', c.messages, lim.hardMaxEntries) }
         if (c.messages > lim.maxMessages) {
           c.skip('messages')
+        } else if (pinsLargeBuffer(c, stop)) {
+          // the message outlives the frame (mcache, validation): a view would pin the whole buffer
+          rpc.messages.push(decodeMessage(new Cursor(c.buf.slice(c.pos, stop)), stop - c.pos, lim))
         } else {
           rpc.messages.push(decodeMessage(c, stop, lim))
         }
@@ -135,6 +139,18 @@ function decodeSubOpts (c: Cursor, end: number, lim: Readonly<DecodeLimits>): Su
     }
   }
   return s
+}
+
+/** Buffers up to this size may be shared by the messages viewing them (a socket read is ≤ 64 KiB). */
+const SHARED_BUFFER_MAX = 64 * 1024
+
+/**
+ * True when the message at [c.pos, stop) is under a quarter of a buffer larger than 64 KiB: its
+ * views would keep up to 1 MiB alive per message, so it gets its own copy instead.
+ */
+function pinsLargeBuffer (c: Cursor, stop: number): boolean {
+  const size = c.ab.byteLength
+  return size > SHARED_BUFFER_MAX && (stop - c.pos) * 4 < size
 }
 
 /** A message's `raw` is its exact encoding, unknown fields included (the signature covers them). */

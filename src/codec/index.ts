@@ -18,7 +18,9 @@
 //   missing key and `undefined` alike. Strings the types declare required (Message.topic, the
 //   topic of IHAVE/GRAFT/PRUNE) decode to '' when absent and are always encoded.
 // - Message ids, bytes fields and each message's `raw` are plain Uint8Array views into the decoded
-//   frame: they alias it and keep it alive (no copies). Ids are never decoded as text.
+//   frame: they alias it and keep it alive (no copies). Ids are never decoded as text. Exception: a
+//   message under a quarter of a buffer larger than 64 KiB is decoded from its own copy, so a cached
+//   message cannot pin a padded 1 MiB frame (docs/bounds.md).
 // - Unknown fields are skipped at every level, any field number (incl. ≥ 0x200000) and wire type;
 //   groups (3/4) are skipped to their matching end tag. A known field with the wrong wire type, a
 //   length overflowing its parent, a truncated or over-long varint, field number 0 → CodecError.

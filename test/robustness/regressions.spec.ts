@@ -1,4 +1,6 @@
 import { expect } from 'aegir/chai'
+import { decodeRpc, encodeRpc } from '../../src/codec/index.ts'
+import { tag, varint } from '../fuzz/wire.ts'
 import { Harness, controlTo } from '../core/harness.ts'
 
 describe('robustness/regressions found by fuzzing', () => {
@@ -22,5 +24,22 @@ describe('robustness/regressions found by fuzzing', () => {
     const outs = h.feed('p3', { subscriptions: [{ subscribe: true, topic: 'a' }, { subscribe: false, topic: 'a' }] })
     expect(controlTo(outs, 'p3').graft).to.deep.equal([])
     expect(h.router.getMeshPeers('a')).to.deep.equal([])
+  })
+
+  it('a small message in a frame padded to 1 MiB does not keep the frame alive (mcacheMaxBytes counts the message only)', () => {
+    const msg = encodeRpc({ subscriptions: [], messages: [{ topic: 't', data: new Uint8Array(10) }] })
+    const pad = 1_000_000
+    const body = new Uint8Array([...msg, ...tag(15, 2), ...varint(pad)])
+    const frame = new Uint8Array(body.length + pad)
+    frame.set(body)
+    const m = decodeRpc(frame).rpc.messages[0]
+    expect(m.raw.buffer.byteLength).to.equal(m.raw.length)
+    expect(m.data?.buffer).to.equal(m.raw.buffer)
+    expect(m.data).to.deep.equal(new Uint8Array(10))
+    // a frame that is mostly one message, and ordinary small frames, keep the zero-copy views
+    const big = encodeRpc({ subscriptions: [], messages: [{ topic: 't', data: new Uint8Array(500_000) }] })
+    expect(decodeRpc(big).rpc.messages[0].raw.buffer).to.equal(big.buffer)
+    const small = encodeRpc({ subscriptions: [], messages: [{ topic: 't', data: new Uint8Array(100) }] })
+    expect(decodeRpc(small).rpc.messages[0].raw.buffer).to.equal(small.buffer)
   })
 })
