@@ -1,7 +1,7 @@
 import { expect } from 'aegir/chai'
 import { decodeRpc, encodeRpc } from '../../src/codec/index.ts'
-import { tag, varint } from '../fuzz/wire.ts'
 import { Harness, controlTo } from '../core/harness.ts'
+import { tag, varint } from '../fuzz/wire.ts'
 
 describe('robustness/regressions found by fuzzing', () => {
   it('a peer that SUBSCRIBEs and PRUNEs with a backoff in one RPC is not sent a GRAFT into that backoff', () => {
