@@ -80,6 +80,10 @@ export class Recorder {
 
   /** Samples meshes and attacker graylisting. */
   sample (attackers: readonly string[], graylistThreshold: number, gossipThreshold: number): void {
+    this.samples.push({ t: this.sim.now, ...this.meshShares(), graylisted: this.graylisting(attackers, graylistThreshold, gossipThreshold) })
+  }
+
+  private meshShares (): Omit<Sample, 't' | 'graylisted'> {
     const sim = this.sim
     let sum = 0
     let count = 0
@@ -96,6 +100,12 @@ export class Recorder {
       min = Math.min(min, f)
       minPeers = Math.min(minPeers, h)
     }
+    return { meshHonestMean: count === 0 ? 0 : sum / count, meshHonestMin: min, meshHonestPeersMin: minPeers === Infinity ? 0 : minPeers }
+  }
+
+  /** Records attackers every honest neighbour graylists (or ignores the gossip of); returns the graylisted share of links. */
+  private graylisting (attackers: readonly string[], graylistThreshold: number, gossipThreshold: number): number {
+    const sim = this.sim
     let links = 0
     let gray = 0
     for (const a of attackers) {
@@ -114,7 +124,7 @@ export class Recorder {
       if (all && !this.graylistedAt.has(a)) { this.graylistedAt.set(a, sim.now) }
       if (allGossip && !this.belowGossipAt.has(a)) { this.belowGossipAt.set(a, sim.now) }
     }
-    this.samples.push({ t: sim.now, meshHonestMean: count === 0 ? 0 : sum / count, meshHonestMin: min, meshHonestPeersMin: minPeers === Infinity ? 0 : minPeers, graylisted: links === 0 ? 0 : gray / links })
+    return links === 0 ? 0 : gray / links
   }
 
   /** Samples heap use and every honest node's state sizes and counters. */

@@ -446,13 +446,17 @@ export class Sim {
     if (rpc !== null) { this.transmit(n, to, rpc, priority) }
   }
 
+  /** Like the adapter's send queue: data that would wait past its class's ttl is dropped. */
+  private stale (from: SimNode, priority: PriorityClass): boolean {
+    return from.upBps > 0 && from.upFreeAt - this.now > (priority === Priority.Publish ? PUBLISH_TTL : FORWARD_TTL)
+  }
+
   private transmit (from: SimNode, to: PeerKey, out: OutRpc, priority: PriorityClass = Priority.Control): void {
     const link = from.links.get(to)
     if (link === undefined) { return }
     let messages = out.messages ?? NONE
     if (link.loss > 0 && messages.length > 0) { messages = messages.filter(() => this.rng.next() >= link.loss) }
-    if (messages.length > 0 && from.upBps > 0 && from.upFreeAt - this.now > (priority === Priority.Publish ? PUBLISH_TTL : FORWARD_TTL)) {
-      // like the adapter's send queue: data that would wait past its class's ttl is dropped
+    if (messages.length > 0 && this.stale(from, priority)) {
       from.dropped += messages.length
       messages = []
     }

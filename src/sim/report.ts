@@ -16,6 +16,11 @@ const MiB = 1024 * 1024
 
 const byBehaviour = (m: Record<string, number | null>): string => Object.entries(m).map(([k, v]) => `${k} ${v === null ? 'never' : `${v} ms`}`).join(', ')
 
+function graylistText (t: number | null, attacked: boolean): string {
+  if (t !== null) { return `${t} ms` }
+  return attacked ? 'not every attacker' : '—'
+}
+
 /** The QUALITY.md §3 figures of a run, one per line. */
 export function figureLines (r: RunResult): string[] {
   const f = r.figures
@@ -27,7 +32,7 @@ export function figureLines (r: RunResult): string[] {
     `  latency ms p50 ${fmt(f.p50)}  p90 ${fmt(f.p90)}  p99 ${fmt(f.p99)}  max ${fmt(f.max)}${p.slow === undefined ? '' : `  (among non-slow nodes: p99 ${fmt(f.p99Others)}, delivery ${(f.deliveryOthers3s * 100).toFixed(3)}%; slow peers' own delivery ${((f.slowDelivery3s ?? 0) * 100).toFixed(3)}%; ${f.droppedStale} stale messages dropped from upload backlogs)`}`,
     `  duplicates per delivery ${fmt(f.duplicatesPerDelivery)}; bytes per honest node per s: out ${fmt(Math.round(f.bytesOutPerNodePerSec))}, in ${fmt(Math.round(f.bytesInPerNodePerSec))}`,
     `  mesh honest share after ${p.measureFrom / 1000} s: mean ${fmt(f.meshHonestMean)}, min ${fmt(f.meshHonestMin)}; fewest honest mesh peers ${fmt(f.meshHonestPeersMin)}`,
-    `  time to graylist ${f.timeToGraylist === null ? (p.attack === undefined ? '—' : 'not every attacker') : `${f.timeToGraylist} ms`}${Object.keys(f.graylistByBehaviour).length > 1 ? ` (by behaviour: ${byBehaviour(f.graylistByBehaviour)}; below gossipThreshold: ${byBehaviour(f.belowGossipByBehaviour)})` : ''}; recovery ${f.recovery === null ? '—' : `${f.recovery} ms`}`,
+    `  time to graylist ${graylistText(f.timeToGraylist, p.attack !== undefined)}${Object.keys(f.graylistByBehaviour).length > 1 ? ` (by behaviour: ${byBehaviour(f.graylistByBehaviour)}; below gossipThreshold: ${byBehaviour(f.belowGossipByBehaviour)})` : ''}; recovery ${f.recovery === null ? '—' : `${f.recovery} ms`}`,
     ...(f.targetDelivery3s === null ? [] : [`  target's own delivery within 3 s ${(f.targetDelivery3s * 100).toFixed(3)}%`]),
     ...(f.targetMessagesDelivery3s === null ? [] : [`  the censored target's messages within 3 s ${(f.targetMessagesDelivery3s * 100).toFixed(3)}%`]),
     ...(f.deliveryDuringSplit === null ? [] : [`  during the split ${(f.deliveryDuringSplit * 100).toFixed(3)}% (first 2 s after it ${((f.deliverySplitTransient ?? 0) * 100).toFixed(3)}%), from 5 s after healing ${((f.deliveryAfterHeal ?? 0) * 100).toFixed(3)}%`]),

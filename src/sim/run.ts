@@ -240,9 +240,7 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     duplicatesPerDelivery: ratio(tot.dups - base.dups, tot.delivered - base.delivered),
     bytesOutPerNodePerSec: (tot.out - base.out) / honestCount / windowS,
     bytesInPerNodePerSec: (tot.inb - base.inb) / honestCount / windowS,
-    meshHonestMean: after.length === 0 ? null : after.reduce((s, x) => s + x.meshHonestMean, 0) / after.length,
-    meshHonestMin: after.length === 0 ? null : Math.min(...after.map(s => s.meshHonestMin)),
-    meshHonestPeersMin: after.length === 0 ? null : Math.min(...after.map(s => s.meshHonestPeersMin)),
+    ...meshFigures(after),
     timeToGraylist: gl.all,
     graylistByBehaviour: gl.by,
     belowGossipByBehaviour: bg.by,
@@ -266,6 +264,15 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     wallMs,
     cpuMs: 0,
     nodeSecondsPerWallSecond: (nodeMs / 1000) / (wallMs / 1000)
+  }
+}
+
+function meshFigures (after: Sample[]): Pick<Figures, 'meshHonestMean' | 'meshHonestMin' | 'meshHonestPeersMin'> {
+  if (after.length === 0) { return { meshHonestMean: null, meshHonestMin: null, meshHonestPeersMin: null } }
+  return {
+    meshHonestMean: after.reduce((s, x) => s + x.meshHonestMean, 0) / after.length,
+    meshHonestMin: Math.min(...after.map(s => s.meshHonestMin)),
+    meshHonestPeersMin: Math.min(...after.map(s => s.meshHonestPeersMin))
   }
 }
 
