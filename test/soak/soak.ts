@@ -61,6 +61,10 @@ export interface SoakReport {
   counters: Record<string, { max: number, bound: number }>
   counterViolations: string[]
   victimSendQueueMaxBytes: number
+  /** the victim's counts of things it ignored or capped (Router.counters()) */
+  victimIgnored: Record<string, number>
+  /** streams the oversized-frame attacker had to reopen after the victim reset them */
+  oversizedReopens: number
 }
 
 interface Victim { router: Router, routerConfig: RouterConfig, score: PeerScore }
@@ -352,7 +356,9 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
       cpu: { baselineMsPerSec: baseRate, attackMsPerSec: attackRate, usPerSpamRpc: (attackRate - baseRate) * 1000 / (spam / attackSecs) },
       counters,
       counterViolations,
-      victimSendQueueMaxBytes: queueMax
+      victimSendQueueMaxBytes: queueMax,
+      victimIgnored: { ...vi.router.counters() },
+      oversizedReopens: attackers.filter(a => a.attack === 'oversized-frames').reduce((n, a) => n + a.reopen, 0)
     }
     return report
   } finally {
