@@ -104,7 +104,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.score = new PeerScore(this.scoreParams as Partial<PeerScoreParams>, this.scoreThresholds)
     this.intake = new Intake(adapter, new Verifier(encodeMessageForSigning), {
       report: (msg, result, pub, reason) => { this.report(msg, result, pub, reason) },
-      dispatch: (msg, pub, source) => { this.dispatchMessage(msg, pub, source) }
+      dispatch: (msg, pub, source) => { this.dispatchMessage(msg, pub, source) },
+      error: (err) => { this.driver.onError(err) }
     }, this.routerConfig.seenTTL, this.routerConfig.maxPendingValidations)
     this.topicValidators = this.intake.topicValidators
     this.topicPriority = topicClasses(adapter.topics)
@@ -116,7 +117,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         score: (peer) => this.score?.score(peer) ?? 0,
         thresholds: this.scoreThresholds,
         validation: this.intake.pipeline.counters,
-        validationWaiting: () => this.intake.pipeline.waiting
+        validationWaiting: () => this.intake.pipeline.waiting,
+        routerErrors: () => this.driver.errors
       })
       this.driver.onTimeout = (ms) => {
         if (this.heartbeatRan) { this.metrics?.onHeartbeat(ms) }
@@ -333,7 +335,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   private report (msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void {
     if (result === 'accept') { this.accepted.set(msg.idKey, pub ?? DISPATCHED) }
-    this.driver.run(now => this.router?.reportValidation(msg.idKey, result, now, reason))
+    // also called from validator promises and timers, where a throw would stop the process
+    this.driver.tryRun(now => { this.router?.reportValidation(msg.idKey, result, now, reason) })
   }
 
   private handleOutput (out: RouterOutput): void {

@@ -18,11 +18,13 @@ export interface DrivenRouter {
 export class Driver {
   private router: DrivenRouter | undefined
   private readonly handle: (out: RouterOutput) => void
-  private readonly onError: (err: unknown) => void
+  private readonly reportError: (err: unknown) => void
   private timer: ReturnType<typeof setTimeout> | undefined
   private timerAt = Infinity
   private draining = false
   private running = false
+  /** errors routed to onError: failed outputs, inputs fed through tryRun, failed async callbacks */
+  errors = 0
 
   /** called after each timer input with the time the core took (heartbeat duration metric) */
   onTimeout?: (ms: number) => void
@@ -31,8 +33,14 @@ export class Driver {
 
   constructor (handle: (out: RouterOutput) => void, onError: (err: unknown) => void, afterDrain?: () => void) {
     this.handle = handle
-    this.onError = onError
+    this.reportError = onError
     this.afterDrain = afterDrain
+  }
+
+  /** Counts an error and hands it to the service's error log. */
+  onError (err: unknown): void {
+    this.errors++
+    this.reportError(err)
   }
 
   /** monotonic milliseconds (integer) */
@@ -56,6 +64,19 @@ export class Driver {
     const result = input(this.now())
     this.drain()
     return result
+  }
+
+  /**
+   * `run` for callers with nobody to throw to (promise callbacks, timers): an input that throws is
+   * counted and reported to onError instead of becoming an unhandled rejection or exception.
+   */
+  tryRun (input: (now: number) => void): void {
+    try {
+      this.run(input)
+    } catch (err) {
+      this.onError(err)
+      this.drain()
+    }
   }
 
   private drain (): void {

@@ -20,6 +20,8 @@ export interface IntakeHooks {
   report(msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void
   /** asyncValidation: show an accepted-by-validators message to the app before the final verdict */
   dispatch(msg: RouterMessage, pub: Message, source: PeerId): void
+  /** an error no caller can receive (asynchronous verification), for the service's error log */
+  error(err: unknown): void
 }
 
 interface AsyncPending { msg: RouterMessage, at: number }
@@ -155,6 +157,11 @@ export class Intake {
     const checked = this.verifier.verify(msg, this.policy(msg.topic))
     if (checked instanceof Promise) {
       checked.then(c => { this.afterVerify(msg, source, now, c) }, () => { this.hooks.report(msg, 'reject', undefined, 'invalid-signature') })
+        // nobody awaits this promise: a throw would be an unhandled rejection and stop the process
+        .catch(err => {
+          this.hooks.error(err)
+          this.hooks.report(msg, 'ignore', undefined)
+        })
     } else {
       this.afterVerify(msg, source, now, checked)
     }

@@ -18,6 +18,8 @@ export interface MetricsSources {
   thresholds: PeerScoreThresholds
   validation: ValidationCounters
   validationWaiting(): number
+  /** errors caught around the router's inputs and outputs (logged) */
+  routerErrors(): number
 }
 
 /** Topics without a label are counted under this one, so label cardinality stays bounded. */
@@ -44,6 +46,7 @@ export class MeshsubMetrics {
     this.control = metrics.registerCounterGroup('meshsub_control_total', { label: 'kind', help: 'control entries and ids in and out (e.g. ihave_in, iwant_ids_out)' })
     this.frames = metrics.registerCounterGroup('meshsub_frames_total', { label: 'event', help: 'frames: skipped entries, bad frames, graylisted' })
     this.heartbeat = metrics.registerHistogram('meshsub_heartbeat_duration_ms', { help: 'time the core spent in a heartbeat', buckets: [0.1, 0.5, 1, 2, 5, 10, 25, 50, 100] })
+    metrics.registerMetric('meshsub_router_errors', { help: 'errors caught around router inputs and outputs (see the error log)', calculate: () => src.routerErrors() })
     metrics.registerMetric('meshsub_peers', { help: 'connected pubsub peers', calculate: () => src.router()?.getPeers().length ?? 0 })
     const perTopic = (view: (r: Router, topic: string) => number) => (): Record<string, number> => {
       const r = src.router()

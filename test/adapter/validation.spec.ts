@@ -3,6 +3,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { expect } from 'aegir/chai'
 import { TopicValidatorResult } from '../../src/adapter/message.ts'
 import { ValidationPipeline } from '../../src/adapter/validation.ts'
+import { connect, createPubsubNode, stopAll } from './net.ts'
+import { waitFor } from './nodes.ts'
+import type { PubsubNode } from './net.ts'
 import type { Message } from '../../src/adapter/message.ts'
 import type { PeerId } from '@libp2p/interface'
 
@@ -53,5 +56,38 @@ describe('adapter/validation', () => {
     expect(results.sort()).to.deep.equal(['hang:ignore', 'reject:reject', 'sync:reject', 'throw:reject'])
     expect(p.counters.timedOut).to.equal(1)
     expect(p.counters.errors).to.equal(2)
+  })
+})
+
+describe('adapter/validation: errors in asynchronous paths', function () {
+  this.timeout(30_000)
+  let nodes: PubsubNode[] = []
+  afterEach(async () => { await stopAll(nodes) })
+
+  it('a core input that throws after an async validator is counted, not an unhandled rejection', async () => {
+    const [a, b] = nodes = [await createPubsubNode('memory'), await createPubsubNode('memory')]
+    for (const n of nodes) { n.services.pubsub.subscribe('v') }
+    await connect(a, b)
+    await a.services.pubsub.waitForMesh('v')
+    let validated = 0
+    b.services.pubsub.topicValidators.set('v', async () => {
+      validated++
+      return TopicValidatorResult.Accept
+    })
+    // fault injection: the verdict's input to the core throws (the promise callback has no caller)
+    const internals = b.services.pubsub as unknown as { router: { reportValidation(): void }, driver: { errors: number } }
+    internals.router.reportValidation = () => { throw new Error('core failure') }
+    const unhandled: unknown[] = []
+    const onUnhandled = (err: unknown): void => { unhandled.push(err) }
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      await a.services.pubsub.publish('v', new Uint8Array([1]))
+      await waitFor(() => validated === 1)
+      await new Promise(resolve => setTimeout(resolve, 50))
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+    expect(unhandled).to.deep.equal([])
+    expect(internals.driver.errors).to.equal(1)
   })
 })
