@@ -1,17 +1,18 @@
 // The spam soak on real libp2p nodes (TCP, noise, yamux): an honest publisher and subscribers around
-// a victim, then 10 attacker nodes speaking raw GossipSub frames at the victim. Measures delivery,
-// latency, time to graylist, heap, the victim's state counters against their bounds, CPU per spam RPC.
+// a victim (in its own process), then 10 attacker nodes speaking raw GossipSub frames at it. Measures
+// delivery, latency, time to graylist, the victim's heap, CPU per spam RPC and counters vs bounds.
 
+import { fork } from 'node:child_process'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
 import { CodecError, FrameReader, decodeRpc, encodeFrame, encodeRpc } from '../../src/codec/index.ts'
 import { calculatePeerScoreParams } from '../../src/score/helpers.ts'
 import { connect, createPubsubNode, stopAll } from '../adapter/net.ts'
 import { createNode } from '../adapter/nodes.ts'
 import { stateBounds } from '../fuzz/bounds.ts'
 import { UINT64_MAX, ld, vfield } from '../fuzz/wire.ts'
+import type { VictimRequest, VictimSample } from './victim.ts'
 import type { RouterConfig } from '../../src/config.ts'
-import type { Router } from '../../src/core/router.ts'
-import type { PeerScore } from '../../src/score/peer-score.ts'
 import type { ControlMessage, Rpc } from '../../src/types.ts'
 import type { PubsubNode } from '../adapter/net.ts'
 import type { Libp2p, Stream } from '@libp2p/interface'
@@ -67,12 +68,40 @@ export interface SoakReport {
   oversizedReopens: number
 }
 
-interface Victim { router: Router, routerConfig: RouterConfig, score: PeerScore }
-
-/** The victim service's core, read through its read-only views (test-only reach into the service). */
-function inner (n: PubsubNode): Victim {
-  return n.services.pubsub as unknown as Victim
+/** The victim in a child process, asked over IPC. */
+interface VictimProcess {
+  peerId: string
+  addr: string
+  config: RouterConfig
+  ask<T>(req: Omit<VictimRequest, 'id'>): Promise<T>
 }
+
+async function spawnVictim (opts: object): Promise<VictimProcess> {
+  const child = fork(new URL('./victim.ts', import.meta.url), [TOPIC, JSON.stringify(opts)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const waiting = new Map<number, { resolve(v: unknown): void, reject(e: Error): void }>()
+  let next = 1
+  const ready = Promise.withResolvers<void>()
+  child.on('message', (m: { id: number, result?: unknown, error?: string }) => {
+    if (m.id === 0) { ready.resolve(); return }
+    const w = waiting.get(m.id)
+    waiting.delete(m.id)
+    if (m.error !== undefined) { w?.reject(new Error(m.error)) } else { w?.resolve(m.result) }
+  })
+  child.on('exit', () => {
+    ready.reject(new Error('victim exited'))
+    for (const w of waiting.values()) { w.reject(new Error('victim exited')) }
+  })
+  const ask = async <T>(req: Omit<VictimRequest, 'id'>): Promise<T> => new Promise<T>((resolve, reject) => {
+    const id = next++
+    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject })
+    child.send({ ...req, id })
+  })
+  await ready.promise
+  const info = await ask<{ peerId: string, addr: string, config: RouterConfig }>({ cmd: 'info' })
+  return { ...info, ask }
+}
+
+const now = (): number => performance.timeOrigin + performance.now()
 
 function percentile (xs: number[], p: number): number {
   if (xs.length === 0) { return NaN }
@@ -142,8 +171,8 @@ function nextFrame (a: AttackerState, tick: number): Uint8Array {
   return encodeFrame(encodeRpc(rpc))
 }
 
-async function openStream (a: AttackerState, victim: PubsubNode): Promise<void> {
-  a.stream = await a.node.dialProtocol(victim.getMultiaddrs()[0], PROTO)
+async function openStream (a: AttackerState, victimAddr: string): Promise<void> {
+  a.stream = await a.node.dialProtocol(multiaddr(victimAddr), PROTO)
   a.stream.send(encodeFrame(encodeRpc({ subscriptions: [{ subscribe: true, topic: TOPIC }], messages: [] })))
 }
 
@@ -180,21 +209,25 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
   // first, so the mesh delivery terms (P3, P3b) would push every honest subscriber below zero there
   calc.params.topics[TOPIC] = { ...calc.params.topics[TOPIC], meshMessageDeliveriesWeight: 0, meshFailurePenaltyWeight: 0 }
   const nodeOpts = { scoreParams: calc.params, scoreThresholds: calc.thresholds, heartbeatInterval: 1000, heartbeatInitialDelay: 100 }
+  // publisher and four subscribers here; the victim in its own process
   const honest: PubsubNode[] = []
-  for (let i = 0; i < 6; i++) { honest.push(await createPubsubNode('tcp', nodeOpts)) }
+  for (let i = 0; i < 5; i++) { honest.push(await createPubsubNode('tcp', nodeOpts)) }
+  const victim = await spawnVictim(nodeOpts)
   const attackers: AttackerState[] = []
   try {
-    const [publisher, victim] = honest
+    const [publisher] = honest
     for (let i = 0; i < honest.length; i++) {
       for (let j = i + 1; j < honest.length; j++) { await connect(honest[i], honest[j]) }
+      await honest[i].dial(multiaddr(victim.addr))
     }
     for (const n of honest) { n.services.pubsub.subscribe(TOPIC) }
-    await victim.services.pubsub.waitForMesh(TOPIC, { min: 4 })
+    await victim.ask({ cmd: 'waitMesh', min: 4 })
     await publisher.services.pubsub.waitForMesh(TOPIC, { min: 4 })
     for (const kind of ATTACKS) { attackers.push(await createAttacker(kind)) }
+    const attackerIds = attackers.map(a => a.node.peerId.toString())
     await sleep(1500)
 
-    // deliveries: receiver index → seq → latency
+    // deliveries at the subscribers here (the victim keeps its own): receiver → seq → latency
     const published: number[] = []
     const latencies: Array<Map<number, number>> = honest.map(() => new Map())
     honest.forEach((n, i) => {
@@ -203,16 +236,14 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
         if (d.length < 16) { return }
         const v = new DataView(d.buffer, d.byteOffset, d.byteLength)
         const seq = v.getUint32(0)
-        if (!latencies[i].has(seq)) { latencies[i].set(seq, performance.now() - v.getFloat64(4)) }
+        if (!latencies[i].has(seq)) { latencies[i].set(seq, now() - v.getFloat64(4)) }
       })
     })
     const total = opts.seconds * 1000
     const baselineMs = Math.round(total / 4)
     const t0 = performance.now()
-    const cpuStart = process.cpuUsage()
     const ctl = { stop: false }
     let attacking = false
-    let attackStart = 0
     const publishing = (async () => {
       for (let seq = 0; !ctl.stop; seq++) {
         const due = t0 + seq * 1000 / rate
@@ -222,31 +253,34 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
         const data = new Uint8Array(2048)
         const v = new DataView(data.buffer)
         v.setUint32(0, seq)
-        v.setFloat64(4, performance.now())
+        v.setFloat64(4, now())
         published[seq] = performance.now() - t0
         await publisher.services.pubsub.publish(TOPIC, data).catch(() => {})
       }
     })()
 
-    // victim sampling: counters, heap, graylist times
-    const vi = inner(victim)
+    // victim sampling over IPC: counters, heap, CPU, graylist times
     const counters: Record<string, { max: number, bound: number }> = {}
     const counterViolations: string[] = []
     const heap: Array<[number, number]> = []
+    const cpu: Array<[number, number]> = []
     const graylisted = new Map<number, number>()
     const minScore: number[] = attackers.map(() => 0)
     let queueMax = 0
     let peersMax = 0
-    const sample = (): void => {
-      const z = vi.router.stats() as unknown as Record<string, number>
+    let last: VictimSample | undefined
+    const sample = async (): Promise<void> => {
+      const v = await victim.ask<VictimSample>({ cmd: 'sample', peers: attackerIds })
+      const at = performance.now()
+      last = v
+      heap.push([at - t0, v.heapUsed])
+      cpu.push([at - t0, v.cpuMs])
+      const z = { ...v.stats, scoreRecords: v.scoreSize.peers, deliveryRecords: v.scoreSize.deliveryRecords }
       peersMax = Math.max(peersMax, z.peers)
-      const b = stateBounds(vi.routerConfig, { peers: peersMax, peerSessionsInPromiseWindow: peersMax * 2, peersEver: honest.length + attackers.length, topicsJoinedEver: 1, myTopics: z.myTopics, fanoutTopics: z.fanoutTopics })
-      b.peers = honest.length - 1 + attackers.length
-      b.mcacheBytes = vi.routerConfig.mcacheMaxBytes
-      const s = vi.score.size
-      z.scoreRecords = s.peers
+      const b = stateBounds(victim.config, { peers: peersMax, peerSessionsInPromiseWindow: peersMax * 2, peersEver: honest.length + attackers.length, topicsJoinedEver: 1, myTopics: z.myTopics, fanoutTopics: z.fanoutTopics })
+      b.peers = honest.length + attackers.length
+      b.mcacheBytes = victim.config.mcacheMaxBytes
       b.scoreRecords = z.peers + 10_000
-      z.deliveryRecords = s.deliveryRecords
       b.deliveryRecords = 100_000
       for (const [k, bound] of Object.entries(b)) {
         const c = counters[k] ?? (counters[k] = { max: 0, bound })
@@ -254,26 +288,28 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
         c.bound = bound
         if (c.max > bound && counterViolations.length < 20) { counterViolations.push(`${k}=${c.max} > ${bound}`) }
       }
-      for (const a of attackers) { queueMax = Math.max(queueMax, victim.services.pubsub.getSendQueueStats(a.node.peerId)?.bytes ?? 0) }
+      queueMax = Math.max(queueMax, ...v.queueBytes)
       if (attacking) {
         attackers.forEach((a, i) => {
-          const sc = victim.services.pubsub.getScore(a.node.peerId)
+          const sc = v.scores[i]
           minScore[i] = Math.min(minScore[i], sc)
-          if (!graylisted.has(i) && a.firstAt > 0 && sc < calc.thresholds.graylistThreshold) { graylisted.set(i, performance.now() - a.firstAt) }
+          if (!graylisted.has(i) && a.firstAt > 0 && sc < calc.thresholds.graylistThreshold) { graylisted.set(i, at - a.firstAt) }
         })
       }
     }
-    const sampler = setInterval(sample, 100)
-    const heapTimer = setInterval(() => { heap.push([performance.now() - t0, process.memoryUsage().heapUsed]) }, 1000)
+    const sampling = (async () => {
+      while (!ctl.stop) {
+        await sample().catch(() => {})
+        await sleep(100)
+      }
+    })()
 
     await sleep(baselineMs)
-    const cpuBase = process.cpuUsage()
     const baseEnd = performance.now()
-    const cpuBaseMs = ((cpuBase.user + cpuBase.system) - (cpuStart.user + cpuStart.system)) / 1000
     log(`baseline ${baselineMs} ms done; attack starts`)
     attacking = true
-    attackStart = performance.now()
-    for (const a of attackers) { await openStream(a, victim).catch(() => {}) }
+    const attackStart = performance.now()
+    for (const a of attackers) { await openStream(a, victim.addr).catch(() => {}) }
     const attackLoops = attackers.map(async (a) => {
       for (let tick = 0; !ctl.stop; tick++) {
         await sleep(attackInterval)
@@ -282,28 +318,28 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
           // the victim reset the stream (bad frame): open another, as a hostile peer would
           if (tick % 10 !== 0) { continue }
           a.reopen++
-          await openStream(a, victim).catch(() => {})
+          await openStream(a, victim.addr).catch(() => {})
           continue
         }
         try {
           if (a.stream.send(nextFrame(a, tick))) {
             if (a.sent++ === 0) { a.firstAt = performance.now() }
-          } else { await a.stream.onDrain({ signal: AbortSignal.timeout(1000) }).catch(() => {}) }
+          } else {
+            await a.stream.onDrain({ signal: AbortSignal.timeout(1000) }).catch(() => {})
+          }
         } catch {
           a.stream = undefined
         }
       }
     })
     await sleep(total - baselineMs)
-    ctl.stop = true
-    const cpuAll = process.cpuUsage()
     const attackEnd = performance.now()
-    await Promise.all([publishing, ...attackLoops])
+    ctl.stop = true
+    await Promise.all([publishing, sampling, ...attackLoops])
     // let the last messages arrive
     await sleep(2000)
-    clearInterval(sampler)
-    clearInterval(heapTimer)
-    sample()
+    await sample()
+    latencies.push(new Map(await victim.ask<Array<[number, number]>>({ cmd: 'latencies' })))
 
     const phase = (from: number, to: number): PhaseStats => {
       const lat: number[] = []
@@ -316,13 +352,14 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
         const at = published[seq]
         if (at === undefined || at < from || at >= to) { continue }
         count++
-        for (let r = 1; r < honest.length; r++) {
+        // receivers: the four subscribers here and the victim (last)
+        for (let r = 1; r <= honest.length; r++) {
           expected++
-          const l = latencies[r].get(seq)
+          const l = latencies[r]?.get(seq)
           if (l !== undefined) {
             delivered++
             lat.push(l)
-            ;(r === 1 ? victimLat : otherLat).push(l)
+            ;(r === honest.length ? victimLat : otherLat).push(l)
           }
         }
       }
@@ -332,14 +369,17 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
     const attack = phase(attackStart - t0, attackEnd - t0)
     const spam = attackers.reduce((n, a) => n + a.sent, 0)
     const attackSecs = (attackEnd - attackStart) / 1000
-    const baseSecs = (baseEnd - t0) / 1000
-    const attackCpuMs = ((cpuAll.user + cpuAll.system) - (cpuBase.user + cpuBase.system)) / 1000
-    const baseRate = cpuBaseMs / baseSecs
-    const attackRate = attackCpuMs / attackSecs
-    const attackHeap = heap.filter(([t]) => t >= attackStart - t0)
-    const report: SoakReport = {
+    const cpuRate = (from: number, to: number): number => {
+      const pts = cpu.filter(([t]) => t >= from && t <= to)
+      if (pts.length < 2) { return NaN }
+      return (pts[pts.length - 1][1] - pts[0][1]) / ((pts[pts.length - 1][0] - pts[0][0]) / 1000)
+    }
+    const baseRate = cpuRate(1000, baseEnd - t0)
+    const attackRate = cpuRate(attackStart - t0 + 2000, attackEnd - t0)
+    const attackHeap = heap.filter(([t]) => t >= attackStart - t0 && t <= attackEnd - t0)
+    return {
       seconds: opts.seconds,
-      honestNodes: honest.length,
+      honestNodes: honest.length + 1,
       attackers: attackers.length,
       baseline,
       attack,
@@ -357,11 +397,11 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
       counters,
       counterViolations,
       victimSendQueueMaxBytes: queueMax,
-      victimIgnored: { ...vi.router.counters() },
+      victimIgnored: { ...last?.counters },
       oversizedReopens: attackers.filter(a => a.attack === 'oversized-frames').reduce((n, a) => n + a.reopen, 0)
     }
-    return report
   } finally {
+    await victim.ask({ cmd: 'stop' }).catch(() => {})
     await stopAll(honest)
     await Promise.all(attackers.map(async a => a.node.stop()))
   }
