@@ -65,4 +65,6 @@ async function answer (req: VictimRequest): Promise<unknown> {
 process.on('message', (req: VictimRequest) => {
   answer(req).then(result => { process.send?.({ id: req.id, result }) }, (err: Error) => { process.send?.({ id: req.id, error: err.message }) })
 })
+// the parent went away (crashed or killed): do not linger
+process.on('disconnect', () => { process.exit(0) })
 process.send?.({ id: 0, result: 'ready' })
