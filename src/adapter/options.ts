@@ -123,8 +123,14 @@ export interface GossipsubOpts extends Omit<RouterOptions, 'directPeers' | 'topi
   messageProcessingConcurrency?: number
   /** a validator taking longer than this counts as Ignore, ms; default 0 (off) */
   validationTimeout?: number
-  /** forwarded messages and IWANT replies older than this in a send queue are dropped, ms; default 1000 (ours) */
+  /** forwarded messages older than this in a send queue are dropped, ms; default 1000 (ours) */
   forwardQueueTtl?: number
+  /**
+   * IWANT replies older than this in a send queue are dropped, ms; default iwantFollowupTime (3000,
+   * go): the requester penalises a reply that has not arrived by then (P7), so dropping it sooner
+   * only guarantees the penalty
+   */
+  gossipQueueTtl?: number
   /** own messages older than this in a send queue are dropped, ms; default 5000 (ours) */
   publishQueueTtl?: number
   /** max frames queued for one peer; default 4096 (ours) */
@@ -160,7 +166,7 @@ export interface AdapterConfig {
   maxInboundStreams?: number
   maxOutboundStreams?: number
   runOnLimitedConnection: boolean
-  sendQueue: { maxCount: number, maxBytes: number, publishTtl: number, forwardTtl: number }
+  sendQueue: { maxCount: number, maxBytes: number, publishTtl: number, forwardTtl: number, gossipTtl: number }
   maxTransmitSize: number
   decodeLimits: Partial<DecodeLimits>
   allowedTopics?: Set<string>
@@ -188,7 +194,7 @@ const ADAPTER_KEYS = new Set<string>([
   'runOnLimitedConnection', 'maxOutboundBufferSize', 'maxInboundDataLength', 'maxTransmitSize',
   'allowedTopics', 'maxTopicBytesPerPeer', 'decodeRpcLimits', 'tagMeshPeers', 'protocols',
   'globalSignaturePolicy', 'canRelayMessage', 'messageProcessingConcurrency', 'validationTimeout',
-  'forwardQueueTtl', 'publishQueueTtl', 'maxOutboundQueueLength', 'slowPeerPenalty', 'topics'
+  'forwardQueueTtl', 'gossipQueueTtl', 'publishQueueTtl', 'maxOutboundQueueLength', 'slowPeerPenalty', 'topics'
 ])
 
 const ROUTER_KEYS = new Set<string>([...Object.keys(defaultRouterOptions), 'scoreThresholds', 'unsubscribeBackoff', 'unsubcribeBackoff'])
@@ -315,7 +321,8 @@ function adapterConfig (init: GossipsubOpts, protocols: string[]): AdapterConfig
       maxCount: posInt('maxOutboundQueueLength', init.maxOutboundQueueLength, 4096),
       maxBytes: posInt('maxOutboundBufferSize', init.maxOutboundBufferSize, 16 * 1024 * 1024),
       publishTtl: posInt('publishQueueTtl', init.publishQueueTtl, 5000),
-      forwardTtl: posInt('forwardQueueTtl', init.forwardQueueTtl, 1000)
+      forwardTtl: posInt('forwardQueueTtl', init.forwardQueueTtl, 1000),
+      gossipTtl: posInt('gossipQueueTtl', init.gossipQueueTtl, init.iwantFollowupTime ?? init.gossipsubIWantFollowupMs ?? defaultRouterOptions.iwantFollowupTime)
     },
     maxTransmitSize: posInt('maxTransmitSize', init.maxTransmitSize ?? init.maxInboundDataLength, 1024 * 1024, 64),
     decodeLimits: mapDecodeLimits(init.decodeRpcLimits),

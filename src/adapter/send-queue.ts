@@ -11,15 +11,21 @@ export interface SendQueueOptions {
   maxBytes?: number
   /** own publishes older than this (ms) are dropped instead of sent; default 5000 */
   publishTtl?: number
-  /** forwarded messages and IWANT replies older than this (ms) are dropped; default 1000 */
+  /** forwarded messages older than this (ms) are dropped; default 1000 */
   forwardTtl?: number
+  /**
+   * IWANT replies older than this (ms) are dropped; default 3000, the requester's promise deadline
+   * (iwantFollowupTime): a reply dropped earlier is a broken promise, a P7 penalty on us
+   */
+  gossipTtl?: number
 }
 
 export const defaultSendQueueOptions = Object.freeze({
   maxCount: 4096,
   maxBytes: 16 * 1024 * 1024,
   publishTtl: 5000,
-  forwardTtl: 1000
+  forwardTtl: 1000,
+  gossipTtl: 3000
 })
 
 /** Why frames were dropped, counted per peer. */
@@ -175,8 +181,12 @@ export class SendQueue {
   }
 
   private ttl (c: PriorityClass): number {
-    if (c === Priority.Control) { return Infinity }
-    return c === Priority.Publish ? this.opts.publishTtl : this.opts.forwardTtl
+    switch (c) {
+      case Priority.Control: return Infinity
+      case Priority.Publish: return this.opts.publishTtl
+      case Priority.Forward: return this.opts.forwardTtl
+      default: return this.opts.gossipTtl
+    }
   }
 
   /** drops stale frames from the head of each data class */

@@ -135,6 +135,10 @@ describe('adapter/options', () => {
     expect(config.topics.t.D).to.equal(3)
     expect(adapter.protocols).to.deep.equal(['/meshsub/1.3.0', '/meshsub/1.2.0', '/meshsub/1.1.0', '/meshsub/1.0.0', '/floodsub/1.0.0'])
     expect(adapter.sendQueue.maxBytes).to.equal(5000)
+    // IWANT replies live as long as the requester's promise
+    expect(adapter.sendQueue.gossipTtl).to.equal(1234)
+    expect(resolveOptions({}).adapter.sendQueue.gossipTtl).to.equal(3000)
+    expect(resolveOptions({ iwantFollowupTime: 4000, gossipQueueTtl: 2000 }).adapter.sendQueue.gossipTtl).to.equal(2000)
     expect(adapter.maxTransmitSize).to.equal(70_000)
     expect(adapter.decodeLimits).to.deep.equal({ maxIHaveIds: 7, maxPeersPerPrune: 3 })
     expect(adapter.topics.t.signaturePolicy).to.equal('StrictNoSign')

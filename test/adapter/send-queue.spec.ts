@@ -29,15 +29,27 @@ describe('adapter/send-queue', () => {
     q.push(frame(1), Priority.Control, 0)
     q.push(frame(10), Priority.Publish, 0)
     q.push(frame(20), Priority.Forward, 0)
-    q.push(frame(30), Priority.Gossip, 0, 'x')
     q.push(frame(21), Priority.Forward, 900)
     expect(tags(q.drain(1001))).to.deep.equal([1, 10, 21])
-    expect(q.drops.stale).to.equal(2)
+    expect(q.drops.stale).to.equal(1)
 
     q.push(frame(11), Priority.Publish, 2000)
     q.push(frame(2), Priority.Control, 2000)
     expect(tags(q.drain(7001))).to.deep.equal([2])
-    expect(q.drops.stale).to.equal(3)
+    expect(q.drops.stale).to.equal(2)
+  })
+
+  it('keeps IWANT replies as long as the requester waits for them (iwantFollowupTime, 3 s)', () => {
+    const q = new SendQueue()
+    q.push(frame(30), Priority.Gossip, 0, 'x')
+    q.push(frame(31), Priority.Gossip, 0, 'y')
+    expect(tags(q.drain(2999, 1))).to.deep.equal([30])
+    expect(tags(q.drain(3001))).to.deep.equal([])
+    expect(q.drops.stale).to.equal(1)
+    const own = new SendQueue({ gossipTtl: 500 })
+    own.push(frame(30), Priority.Gossip, 0, 'x')
+    expect(tags(own.drain(501))).to.deep.equal([])
+    expect(own.drops.stale).to.equal(1)
   })
 
   it('is bounded by count: data overflow is dropped and counted, control evicts data', () => {

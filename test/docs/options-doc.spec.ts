@@ -62,6 +62,7 @@ const ADAPTER: Record<string, (a: ReturnType<typeof resolveOptions>['adapter']) 
   maxOutboundBufferSize: a => a.sendQueue.maxBytes,
   publishQueueTtl: a => a.sendQueue.publishTtl,
   forwardQueueTtl: a => a.sendQueue.forwardTtl,
+  gossipQueueTtl: a => a.sendQueue.gossipTtl,
   slowPeerPenalty: a => a.slowPeerPenalty,
   tagMeshPeers: a => a.tagMeshPeers,
   runOnLimitedConnection: a => a.runOnLimitedConnection
