@@ -84,7 +84,8 @@ const CLASSES = [Priority.Control, Priority.Publish, Priority.Forward, Priority.
  */
 export class SendQueue {
   private readonly classes: Fifo[] = [new Fifo(), new Fifo(), new Fifo(), new Fifo()]
-  private readonly gossipByKey = new Map<MsgIdKey, Entry>()
+  /** queued IWANT replies by message id: up to gossipRetransmission of one id can wait at once */
+  private readonly gossipByKey = new Map<MsgIdKey, Entry[]>()
   private readonly opts: Required<SendQueueOptions>
   private count = 0
   private byteCount = 0
@@ -119,19 +120,26 @@ export class SendQueue {
     }
     const e: Entry = { frame, at: now, idKey }
     this.classes[priority].push(e)
-    if (idKey !== undefined && priority === Priority.Gossip) { this.gossipByKey.set(idKey, e) }
+    if (idKey !== undefined && priority === Priority.Gossip) {
+      const same = this.gossipByKey.get(idKey)
+      if (same === undefined) { this.gossipByKey.set(idKey, [e]) } else { same.push(e) }
+    }
     this.count++
     this.byteCount += frame.length
     return true
   }
 
-  /** Withdraws a queued IWANT reply carrying the message `idKey`. */
+  /** Withdraws every queued IWANT reply carrying the message `idKey`. */
   cancel (idKey: MsgIdKey): boolean {
-    const e = this.gossipByKey.get(idKey)
-    if (e === undefined) { return false }
+    const same = this.gossipByKey.get(idKey)
+    if (same === undefined) { return false }
     this.gossipByKey.delete(idKey)
-    this.remove(e)
-    this.drops.cancelled++
+    for (const e of same) {
+      // unlinked from the map already: remove() only accounts for it
+      e.idKey = undefined
+      this.remove(e)
+      this.drops.cancelled++
+    }
     return true
   }
 
@@ -224,7 +232,15 @@ export class SendQueue {
     this.count--
     this.byteCount -= e.frame.length
     e.frame = undefined
-    if (e.idKey !== undefined && this.gossipByKey.get(e.idKey) === e) { this.gossipByKey.delete(e.idKey) }
+    if (e.idKey !== undefined) { this.unlink(e.idKey, e) }
+  }
+
+  private unlink (idKey: MsgIdKey, e: Entry): void {
+    const same = this.gossipByKey.get(idKey)
+    if (same === undefined) { return }
+    const i = same.indexOf(e)
+    if (i >= 0) { same.splice(i, 1) }
+    if (same.length === 0) { this.gossipByKey.delete(idKey) }
   }
 
   private setSlow (slow: boolean): void {

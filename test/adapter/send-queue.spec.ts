@@ -102,6 +102,25 @@ describe('adapter/send-queue', () => {
     expect(q.cancel('b')).to.equal(false)
   })
 
+  it('cancel withdraws every queued reply of the id (up to gossipRetransmission can wait)', () => {
+    const q = new SendQueue()
+    q.push(frame(30), Priority.Gossip, 0, 'a')
+    q.push(frame(31), Priority.Gossip, 0, 'b')
+    q.push(frame(32), Priority.Gossip, 0, 'a')
+    q.push(frame(33), Priority.Gossip, 0, 'a')
+    expect(q.cancel('a')).to.equal(true)
+    expect(q.cancel('a')).to.equal(false)
+    expect(q.drops.cancelled).to.equal(3)
+    expect(q.length).to.equal(1)
+    expect(tags(q.drain(0))).to.deep.equal([31])
+    // a reply drained or evicted leaves the others cancellable
+    q.push(frame(34), Priority.Gossip, 0, 'c')
+    q.push(frame(35), Priority.Gossip, 0, 'c')
+    expect(tags(q.drain(0, 1))).to.deep.equal([34])
+    expect(q.cancel('c')).to.equal(true)
+    expect(q.length).to.equal(0)
+  })
+
   it('limits one drain to maxBytes but always takes at least one frame', () => {
     const q = new SendQueue()
     for (let i = 0; i < 5; i++) { q.push(frame(i, 40), Priority.Control, 0) }
