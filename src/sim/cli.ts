@@ -5,12 +5,13 @@ import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { htmlReport, figureLines, jsonReport } from './report.ts'
 import { judge, runScenario } from './run.ts'
-import { scenarioByName, scenarios } from './scenarios.ts'
+import { scaledTimeline, scenarioByName, scenarios } from './scenarios.ts'
 import type { RunResult } from './run.ts'
 import type { ScenarioSpec } from './scenario.ts'
 
 const usage = `usage: npm run sim -- --scenario NAME[,NAME…]|all [--honest N] [--sybils M] [--seed S]
-                      [--rate MSG_PER_S] [--duration S] [--report out.html] [--json out.json] [--list]
+                      [--rate MSG_PER_S] [--duration S] [--timeline FACTOR] [--report out.html] [--json out.json] [--list]
+  --timeline 0.5 scales attack, measurement, heal and end times (the CI timeline)
 scenarios: ${scenarios.map(s => s.name).join(', ')}`
 
 const out = (s: string): void => { process.stdout.write(s + '\n') }
@@ -32,6 +33,7 @@ export function main (argv: string[]): number {
       seed: { type: 'string' },
       rate: { type: 'string' },
       duration: { type: 'string' },
+      timeline: { type: 'string' },
       report: { type: 'string' },
       json: { type: 'string' },
       list: { type: 'boolean' },
@@ -51,8 +53,9 @@ export function main (argv: string[]): number {
   const opts = { seed: num(values.seed, 'seed') ?? 1, honest: num(values.honest, 'honest'), sybils: num(values.sybils, 'sybils') }
   const rate = num(values.rate, 'rate')
   const duration = num(values.duration, 'duration')
+  const timeline = num(values.timeline, 'timeline')
   const adjust = (s: ScenarioSpec): ScenarioSpec => ({
-    ...s,
+    ...(timeline === undefined ? s : scaledTimeline(s, timeline)),
     ...(rate === undefined ? {} : { rate }),
     ...(duration === undefined ? {} : { duration: duration * 1000 })
   })
