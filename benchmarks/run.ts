@@ -151,6 +151,17 @@ function fullCases (): Case[] {
     oursOnly: true,
     gc: true
   })
+  cases.push({
+    name: 'simulator speed, baseline 100 nodes',
+    scenario: 'sim-speed',
+    params: { honest: 100, seed: SEED },
+    metrics: [
+      { key: 'nodeSecondsPerWallSecond', label: 'simulated node-s per wall s', higherIsBetter: true },
+      { key: 'wallMs', label: 'wall ms for 60 simulated s', higherIsBetter: false },
+      { key: 'simCpuMs', label: 'CPU ms for 60 simulated s', higherIsBetter: false }
+    ],
+    oursOnly: true
+  })
   return cases
 }
 

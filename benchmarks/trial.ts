@@ -6,6 +6,7 @@ import { decodeHandle } from './scenarios/decode-handle.ts'
 import { heap } from './scenarios/heap.ts'
 import { heartbeat } from './scenarios/heartbeat.ts'
 import { network } from './scenarios/network.ts'
+import { simSpeed } from './scenarios/sim-speed.ts'
 import { singleHop } from './scenarios/single-hop.ts'
 
 const scenarios: Record<string, (p: any) => Promise<Record<string, unknown>>> = {
@@ -13,7 +14,8 @@ const scenarios: Record<string, (p: any) => Promise<Record<string, unknown>>> = 
   network,
   'decode-handle': decodeHandle,
   heap,
-  heartbeat
+  heartbeat,
+  'sim-speed': simSpeed
 }
 
 async function main (): Promise<void> {
