@@ -147,7 +147,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       now: () => this.driver.now(),
       log: this.log,
       hooks: {
-        ready: (p, protocol, outbound, ip) => { this.peerReady(p, protocol, outbound, ip) },
+        ready: (p, protocol, outbound, ip, streamReused) => { this.peerReady(p, protocol, outbound, ip, streamReused) },
         gone: (p) => { this.peerGone(p) },
         frame: (p, body) => this.onFrame(p, body),
         slow: (p, slow) => { this.peerSlow(p, slow) },
@@ -263,9 +263,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     return this.peerIds.all(keys)
   }
 
-  private peerReady (p: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined): void {
+  private peerReady (p: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined, extensionsSent: boolean): void {
     this.peerIds.remember(p.id)
-    this.driver.run(now => this.router?.addPeer(p.key, { protocol, outbound, ip }, now))
+    this.driver.run(now => this.router?.addPeer(p.key, { protocol, outbound, ip, extensionsSent }, now))
     this.fetchRecord(p.key)
   }
 

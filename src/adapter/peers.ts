@@ -11,8 +11,11 @@ import type { PeerKey } from '../core/types.ts'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
 export interface PeerHooks {
-  /** an outbound stream is up (again): the peer can be added to the router */
-  ready(peer: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined): void
+  /**
+   * an outbound stream is up (again): the peer can be added to the router; `streamReused`: the
+   * peer reopened its side only, our outbound stream (and its first RPC) is the one it had
+   */
+  ready(peer: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined, streamReused: boolean): void
   /** the peer's outbound stream is gone: remove it from the router */
   gone(peer: PeerEntry): void
   /** one frame body from the peer; a CodecError thrown here resets the inbound stream */
@@ -127,9 +130,10 @@ export class PeerStreams {
     entry.inbound?.abort(new Error('replaced by a new inbound stream'))
     entry.inbound = stream
     if (entry.hadInbound && entry.added && entry.info !== undefined) {
-      // the peer reopened its stream and forgot our state: re-add it so it gets our hello again
+      // the peer reopened its stream and forgot our state: re-add it so it gets our hello again. Our
+      // stream stays: reopening it too would look like a restart of ours and make the peer do the same
       this.opts.hooks.gone(entry)
-      this.opts.hooks.ready(entry, entry.info.protocol, entry.info.outbound, entry.info.ip)
+      this.opts.hooks.ready(entry, entry.info.protocol, entry.info.outbound, entry.info.ip, true)
     }
     entry.hadInbound = true
     this.use(entry, connection)
@@ -203,7 +207,7 @@ export class PeerStreams {
         entry.writer.attach(stream)
         entry.added = true
         entry.info = { protocol: stream.protocol, outbound: conn.direction === 'outbound', ip: ipOf(conn) }
-        this.opts.hooks.ready(entry, entry.info.protocol, entry.info.outbound, entry.info.ip)
+        this.opts.hooks.ready(entry, entry.info.protocol, entry.info.outbound, entry.info.ip, false)
         entry.added$.resolve()
       }, err => {
         entry.opening = false

@@ -124,7 +124,7 @@ export class Router {
     s.dials.delete(peer)
     s.score.addPeer(peer, now, info.ip)
     s.out.trace({ type: 'add-peer', peer, protocol: info.protocol })
-    sendHello(s, p)
+    sendHello(s, p, info.extensionsSent === true)
   }
 
   removePeer (peer: PeerKey, now: number): void {

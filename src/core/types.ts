@@ -70,6 +70,11 @@ export interface ConnectInfo {
   outbound: boolean
   /** remote IP address, if known (for IP colocation scoring) */
   ip?: string
+  /**
+   * our hello goes out on a stream that already carried our ControlExtensions (the peer reopened
+   * only its own stream): leave them out, a stream carries them in its first RPC only (go: P7 +10)
+   */
+  extensionsSent?: boolean
 }
 
 export type RouterOutput =

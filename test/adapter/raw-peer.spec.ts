@@ -1,7 +1,8 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { expect } from 'aegir/chai'
 import { SeqnoGenerator, Signer } from '../../src/adapter/sign.ts'
-import { encodeFrame, encodeMessageForSigning, encodeRpc } from '../../src/codec/index.ts'
+import { decodeRpc, encodeFrame, encodeMessageForSigning, encodeRpc, FrameReader } from '../../src/codec/index.ts'
+import { emptyControl } from '../../src/types.ts'
 import { collect, connect, createPubsubNode, stopAll } from './net.ts'
 import { createNode, waitFor } from './nodes.ts'
 import type { PubsubNode } from './net.ts'
@@ -12,6 +13,7 @@ import type { Libp2p, Stream } from '@libp2p/interface'
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
 const PROTO = '/meshsub/1.1.0'
+const PROTO13 = '/meshsub/1.3.0'
 
 /** A plain libp2p node speaking the wire protocol by hand: it can send any frame, and read or not. */
 async function rawPeer (read: boolean): Promise<{ node: Libp2p, signer: Signer }> {
@@ -135,6 +137,41 @@ describe('gossipsub service: hostile and slow peers', function () {
     }
     await waitFor(() => streams[6].status !== 'open')
     expect(streams[5].status).to.equal('open')
+  })
+
+  it('a peer that reopens its stream gets our hello again, without a second ControlExtensions on our stream', async () => {
+    const [b] = nodes = [await createPubsubNode('tcp', { testExtension: true })]
+    b.services.pubsub.subscribe('t')
+    const node = await createNode('tcp', {})
+    raws.push(node)
+    // the RPCs b sends on each of its streams to us, in order
+    const perStream: Array<Array<{ subscriptions: number, extensions: boolean }>> = []
+    await node.handle(PROTO13, (stream: Stream) => {
+      const rpcs: Array<{ subscriptions: number, extensions: boolean }> = []
+      perStream.push(rpcs)
+      const reader = new FrameReader()
+      stream.addEventListener('message', (e) => {
+        reader.push(e.data)
+        for (let body = reader.next(); body !== undefined; body = reader.next()) {
+          const { rpc } = decodeRpc(body)
+          rpcs.push({ subscriptions: rpc.subscriptions.length, extensions: rpc.control?.extensions !== undefined })
+        }
+      })
+    })
+    const hello = encodeFrame(encodeRpc({ subscriptions: [{ subscribe: true, topic: 't' }], messages: [], control: { ...emptyControl(), extensions: { testExtension: true } } }))
+    const first = await node.dialProtocol(b.getMultiaddrs()[0], PROTO13)
+    first.send(hello)
+    await waitFor(() => perStream.flat().filter(r => r.subscriptions > 0).length === 1)
+    // we restart our side: a new stream with a new hello
+    first.abort(new Error('restart'))
+    const second = await node.dialProtocol(b.getMultiaddrs()[0], PROTO13)
+    second.send(hello)
+    await waitFor(() => perStream.flat().filter(r => r.subscriptions > 0).length === 2)
+    await new Promise(resolve => setTimeout(resolve, 100))
+    for (const rpcs of perStream) {
+      expect(rpcs.slice(1).filter(r => r.extensions), 'ControlExtensions after the first RPC of a stream').to.deep.equal([])
+    }
+    expect(perStream[0][0].extensions).to.equal(true)
   })
 
   it('a peer that stops reading: its queue stays bounded, drops are counted, other peers get everything', async () => {

@@ -16,13 +16,13 @@ function ourExtensions (s: Pick<RouterState, 'config'>): ControlExtensions | und
   return s.config.testExtension ? { testExtension: true } : undefined
 }
 
-/** Sends our first RPC to a new peer, if it has anything to say. */
-export function sendHello (s: Pick<RouterState, 'config' | 'topics' | 'out'>, peer: PeerState): void {
+/** Sends our first RPC to a new peer, if it has anything to say; `extensionsSent`: the stream had them already. */
+export function sendHello (s: Pick<RouterState, 'config' | 'topics' | 'out'>, peer: PeerState, extensionsSent = false): void {
   const rpc: OutRpc = {}
   if (s.topics.mine.size > 0) {
     rpc.subscriptions = [...s.topics.mine].map(topic => ({ subscribe: true, topic }))
   }
-  const ext = peer.features.extensions ? ourExtensions(s) : undefined
+  const ext = peer.features.extensions && !extensionsSent ? ourExtensions(s) : undefined
   if (ext !== undefined) {
     const control = emptyControl()
     control.extensions = ext
