@@ -56,6 +56,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   readonly topicValidators: Map<string, TopicValidatorFn>
   readonly scoreThresholds: PeerScoreThresholds
   readonly outboundCounters: OutboundCounters = { oversized: 0, dropped: 0, errors: 0 }
+  /** received messages dropped before any work: topics we do not subscribe to (we relay only those) */
+  readonly inboundCounters = { unsubscribedTopic: 0 }
   readonly scoreParams: ScoreParamsInit
 
   private readonly components: GossipSubComponents
@@ -319,6 +321,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       rpc.subscriptions = rpc.subscriptions.filter(s => s.topic !== undefined && allowed.has(s.topic))
       rpc.messages = rpc.messages.filter(m => allowed.has(m.topic))
     }
+    if (rpc.messages.length > 0) { rpc.messages = this.subscribedOnly(router, rpc.messages) }
     if (rpc.subscriptions.length > 0) {
       this.safeDispatchEvent('subscription-change', {
         detail: { peerId: p.id, subscriptions: rpc.subscriptions.map(s => ({ topic: s.topic ?? '', subscribe: s.subscribe === true })) }
@@ -331,6 +334,13 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     }
     if (msgs.some(m => m instanceof Promise)) { return Promise.all(msgs.map(async m => m)).then(handle) }
     handle(msgs as RouterMessage[])
+  }
+
+  /** the router drops other topics' messages anyway: skip their message ids (a hash under StrictNoSign) */
+  private subscribedOnly<M extends { topic: string }>(router: Router, messages: M[]): M[] {
+    const kept = messages.filter(m => router.isSubscribed(m.topic))
+    this.inboundCounters.unsubscribedTopic += messages.length - kept.length
+    return kept
   }
 
   private report (msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void {

@@ -304,6 +304,8 @@ export class Router {
   // ---- read-only views ----
 
   getTopics (): string[] { return [...this.s.topics.mine] }
+  /** we subscribe to `topic`: messages of other topics are dropped on receipt (we do not relay them) */
+  isSubscribed (topic: string): boolean { return this.s.topics.mine.has(topic) }
   getSubscribers (topic: string): PeerKey[] { return [...this.s.topics.subscribersOf(topic).keys()] }
   getPeers (): PeerKey[] { return [...this.s.peers.keys()] }
   getMeshPeers (topic: string): PeerKey[] { return [...(this.s.mesh.meshOf(topic) ?? [])] }

@@ -174,6 +174,23 @@ describe('gossipsub service: hostile and slow peers', function () {
     expect(perStream[0][0].extensions).to.equal(true)
   })
 
+  it('messages of topics we are not subscribed to are dropped and counted before their id is computed', async () => {
+    let ids = 0
+    const msgIdFn = (m: { data: Uint8Array }): Uint8Array => { ids++; return m.data }
+    const [b] = nodes = [await createPubsubNode('tcp', { globalSignaturePolicy: 'StrictNoSign', msgIdFn })]
+    b.services.pubsub.subscribe('mine')
+    const got = collect(b)
+    const m = await rawPeer(true)
+    raws.push(m.node)
+    const stream = await m.node.dialProtocol(b.getMultiaddrs()[0], PROTO)
+    await waitFor(() => b.services.pubsub.getPeers().length === 1)
+    const other: WireMessage[] = [1, 2, 3].map(i => ({ topic: 'other', data: new Uint8Array([i]) }))
+    stream.send(encodeFrame(encodeRpc({ subscriptions: [], messages: [...other, { topic: 'mine', data: enc('ok') }] })))
+    await waitFor(() => got.length === 1)
+    expect(ids).to.equal(1)
+    expect(b.services.pubsub.inboundCounters.unsubscribedTopic).to.equal(3)
+  })
+
   it('a peer that stops reading: its queue stays bounded, drops are counted, other peers get everything', async () => {
     const limit = 512 * 1024
     const [a, b] = nodes = [await createPubsubNode('tcp', { maxOutboundBufferSize: limit, globalSignaturePolicy: 'StrictNoSign' }), await createPubsubNode('tcp', { globalSignaturePolicy: 'StrictNoSign' })]
