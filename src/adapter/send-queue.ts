@@ -46,7 +46,7 @@ interface Entry {
   idKey: MsgIdKey | undefined
 }
 
-/** A FIFO of entries with an advancing head; compacted when half of it is consumed. */
+/** A FIFO of entries with an advancing head; reset when emptied, compacted when half of it is consumed. */
 class Fifo {
   items: Entry[] = []
   head = 0
@@ -61,7 +61,11 @@ class Fifo {
     const e = this.items[this.head]
     if (e === undefined) { return undefined }
     this.items[this.head++] = undefined as unknown as Entry
-    if (this.head > 64 && this.head * 2 > this.items.length) {
+    if (this.head === this.items.length) {
+      // emptied (the usual case after a flush): drop the consumed slots instead of keeping them
+      this.items.length = 0
+      this.head = 0
+    } else if (this.head > 64 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head)
       this.head = 0
     }
@@ -77,6 +81,18 @@ class Fifo {
 
 const CLASSES = [Priority.Control, Priority.Publish, Priority.Forward, Priority.Gossip] as const
 
+/** Resolved options per options object: every peer's queue built from one object shares one copy. */
+const resolved = new WeakMap<SendQueueOptions, Required<SendQueueOptions>>()
+
+function resolveOptions (opts: SendQueueOptions): Required<SendQueueOptions> {
+  let r = resolved.get(opts)
+  if (r === undefined) {
+    r = Object.freeze({ ...defaultSendQueueOptions, ...opts })
+    resolved.set(opts, r)
+  }
+  return r
+}
+
 /**
  * One peer's outgoing frames. Control is never dropped for data: when the queue is full, a frame
  * evicts the newest frames of strictly less urgent classes, and is itself dropped (counted) only if
@@ -84,8 +100,11 @@ const CLASSES = [Priority.Control, Priority.Publish, Priority.Forward, Priority.
  */
 export class SendQueue {
   private readonly classes: Fifo[] = [new Fifo(), new Fifo(), new Fifo(), new Fifo()]
-  /** queued IWANT replies by message id: up to gossipRetransmission of one id can wait at once */
-  private readonly gossipByKey = new Map<MsgIdKey, Entry[]>()
+  /**
+   * queued IWANT replies by message id: up to gossipRetransmission of one id can wait at once.
+   * Created on the first IWANT reply: most peers never have one queued, and a Map per peer adds up.
+   */
+  private gossipByKey: Map<MsgIdKey, Entry[]> | undefined
   private readonly opts: Required<SendQueueOptions>
   private count = 0
   private byteCount = 0
@@ -95,7 +114,7 @@ export class SendQueue {
   onSlowChange?: (slow: boolean) => void
 
   constructor (opts: SendQueueOptions = {}) {
-    this.opts = { ...defaultSendQueueOptions, ...opts }
+    this.opts = resolveOptions(opts)
   }
 
   /** frames queued */
@@ -121,6 +140,7 @@ export class SendQueue {
     const e: Entry = { frame, at: now, idKey }
     this.classes[priority].push(e)
     if (idKey !== undefined && priority === Priority.Gossip) {
+      this.gossipByKey ??= new Map()
       const same = this.gossipByKey.get(idKey)
       if (same === undefined) { this.gossipByKey.set(idKey, [e]) } else { same.push(e) }
     }
@@ -131,9 +151,9 @@ export class SendQueue {
 
   /** Withdraws every queued IWANT reply carrying the message `idKey`. */
   cancel (idKey: MsgIdKey): boolean {
-    const same = this.gossipByKey.get(idKey)
+    const same = this.gossipByKey?.get(idKey)
     if (same === undefined) { return false }
-    this.gossipByKey.delete(idKey)
+    this.gossipByKey?.delete(idKey)
     for (const e of same) {
       // unlinked from the map already: remove() only accounts for it
       e.idKey = undefined
@@ -178,7 +198,7 @@ export class SendQueue {
     for (const q of this.classes) {
       while (q.size > 0) { q.shift() }
     }
-    this.gossipByKey.clear()
+    this.gossipByKey = undefined
     this.count = 0
     this.byteCount = 0
     this.setSlow(false)
@@ -236,11 +256,11 @@ export class SendQueue {
   }
 
   private unlink (idKey: MsgIdKey, e: Entry): void {
-    const same = this.gossipByKey.get(idKey)
+    const same = this.gossipByKey?.get(idKey)
     if (same === undefined) { return }
     const i = same.indexOf(e)
     if (i >= 0) { same.splice(i, 1) }
-    if (same.length === 0) { this.gossipByKey.delete(idKey) }
+    if (same.length === 0) { this.gossipByKey?.delete(idKey) }
   }
 
   private setSlow (slow: boolean): void {
