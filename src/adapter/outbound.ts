@@ -1,12 +1,12 @@
 // The core's 'send' outputs as frames in a peer's send queue: encoded (messages spliced from their
 // encoded bytes), split to the frame limit, PX records attached, IWANT replies one per frame.
 
-import { encodeFrame } from '../codec/frame.ts'
 import { splitRpc } from '../codec/split.ts'
 import { Priority } from '../core/types.ts'
 import type { TopicOptions } from './options.ts'
 import type { RecordCache } from './px.ts'
 import type { SendQueue } from './send-queue.ts'
+import type { SplitResult } from '../codec/split.ts'
 import type { OutRpc, PeerKey, PriorityClass } from '../core/types.ts'
 import type { Rpc } from '../types.ts'
 
@@ -18,6 +18,13 @@ export interface OutboundCounters {
   /** encode/split failures */
   errors: number
 }
+
+/**
+ * Frames of message-only RPCs by RPC object. The core hands one OutRpc object to every recipient of
+ * a forward or publish, so it is split and encoded once, not once per peer. Bounded by the live RPC
+ * objects: an entry goes when the core's output is dropped (weak keys).
+ */
+const framesOf = new WeakMap<OutRpc, SplitResult>()
 
 /** Encodes one output RPC and queues its frames; returns false if any frame was dropped. */
 export function queueRpc (
@@ -38,21 +45,38 @@ export function queueRpc (
     return ok
   }
   const wire: Rpc = { subscriptions: rpc.subscriptions ?? [], messages, control: rpc.control, testExtension: rpc.testExtension }
-  return queueFrames(queue, wire, priority, now, maxSize, counters)
+  // control (PX records attached per peer), subscriptions and extensions make an RPC peer-specific
+  const shared = rpc.control === undefined && rpc.subscriptions === undefined && rpc.testExtension === undefined && messages.length > 0
+  if (!shared) { return queueFrames(queue, wire, priority, now, maxSize, counters) }
+  let split = framesOf.get(rpc)
+  if (split === undefined) {
+    split = splitFrames(wire, maxSize, counters)
+    if (split === undefined) { return false }
+    framesOf.set(rpc, split)
+  }
+  return pushFrames(queue, split, priority, now, counters)
 }
 
 function queueFrames (queue: SendQueue, rpc: Rpc, priority: PriorityClass, now: number, maxSize: number, counters: OutboundCounters, idKey?: string): boolean {
-  let split
+  const split = splitFrames(rpc, maxSize, counters)
+  return split !== undefined && pushFrames(queue, split, priority, now, counters, idKey)
+}
+
+/** whole frames (length prefix included, written in place: no second copy), or undefined on failure */
+function splitFrames (rpc: Rpc, maxSize: number, counters: OutboundCounters): SplitResult | undefined {
   try {
-    split = splitRpc(rpc, maxSize)
+    return splitRpc(rpc, maxSize, { lengthPrefixed: true })
   } catch {
     counters.errors++
-    return false
+    return undefined
   }
+}
+
+function pushFrames (queue: SendQueue, split: SplitResult, priority: PriorityClass, now: number, counters: OutboundCounters, idKey?: string): boolean {
   counters.oversized += split.oversized.length
   let ok = true
-  for (const body of split.frames) {
-    if (!queue.push(encodeFrame(body), priority, now, idKey)) {
+  for (const frame of split.frames) {
+    if (!queue.push(frame, priority, now, idKey)) {
       counters.dropped++
       ok = false
     }

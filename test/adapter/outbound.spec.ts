@@ -63,4 +63,24 @@ describe('adapter/outbound', () => {
     expect(peers.map(p => p.signedPeerRecord)).to.deep.equal([record, undefined])
     expect(rpcs.flatMap(r => r.messages).map(m => m.data?.[0])).to.deep.equal([1, 2])
   })
+
+  it('a message-only RPC sent to several peers is encoded once: every queue gets the same frame bytes', () => {
+    const counters = { oversized: 0, dropped: 0, errors: 0 }
+    const records = new RecordCache(4)
+    // the core hands the same OutRpc object to every recipient of a forward or publish
+    const rpc = { messages: [message('t', 1, 1024)] }
+    const queues = [new SendQueue(), new SendQueue(), new SendQueue()]
+    for (const q of queues) { queueRpc(q, rpc, Priority.Forward, 0, 1 << 20, records, () => undefined, counters) }
+    const sent = queues.map(q => q.drain(0))
+    expect(sent.map(f => f.length)).to.deep.equal([1, 1, 1])
+    expect(sent[1][0]).to.equal(sent[0][0])
+    expect(sent[2][0]).to.equal(sent[0][0])
+    const reader = new FrameReader()
+    reader.push(sent[0][0])
+    expect(decodeRpc(reader.next() as Uint8Array).rpc.messages[0].data).to.deep.equal(new Uint8Array(1024).fill(1))
+    // another RPC object is encoded on its own
+    const other = new SendQueue()
+    queueRpc(other, { messages: [message('t', 1, 1024)] }, Priority.Forward, 0, 1 << 20, records, () => undefined, counters)
+    expect(other.drain(0)[0]).to.not.equal(sent[0][0])
+  })
 })
