@@ -30,6 +30,7 @@ import type { MsgIdKey, PeerKey, PriorityClass, RejectReason, RouterMessage, Rou
 import type { ScoreSnapshot } from './score/compute.ts'
 import type { PeerScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
+import type { WireMessage } from './types.ts'
 import type { ComponentLogger, Connection, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable, Stream, Topology } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
@@ -57,7 +58,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   readonly scoreThresholds: PeerScoreThresholds
   readonly outboundCounters: OutboundCounters = { oversized: 0, dropped: 0, errors: 0 }
   /** received messages dropped before any work: topics we do not subscribe to (we relay only those) */
-  readonly inboundCounters = { unsubscribedTopic: 0 }
+  readonly inboundCounters = { unsubscribedTopic: 0, malformed: 0 }
   readonly scoreParams: ScoreParamsInit
 
   private readonly components: GossipSubComponents
@@ -321,7 +322,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       rpc.subscriptions = rpc.subscriptions.filter(s => s.topic !== undefined && allowed.has(s.topic))
       rpc.messages = rpc.messages.filter(m => allowed.has(m.topic))
     }
-    if (rpc.messages.length > 0) { rpc.messages = this.subscribedOnly(router, rpc.messages) }
+    if (rpc.messages.length > 0) { rpc.messages = this.wellFormedOnly(this.subscribedOnly(router, rpc.messages)) }
     if (rpc.subscriptions.length > 0) {
       this.safeDispatchEvent('subscription-change', {
         detail: { peerId: p.id, subscriptions: rpc.subscriptions.map(s => ({ topic: s.topic ?? '', subscribe: s.subscribe === true })) }
@@ -340,6 +341,20 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private subscribedOnly<M extends { topic: string }>(router: Router, messages: M[]): M[] {
     const kept = messages.filter(m => router.isSubscribed(m.topic))
     this.inboundCounters.unsubscribedTopic += messages.length - kept.length
+    return kept
+  }
+
+  /** StrictSign messages with an impossible `from` or seqno: invalid, dropped before their id is computed */
+  private wellFormedOnly<M extends WireMessage>(messages: M[]): M[] {
+    const kept: M[] = []
+    for (const m of messages) {
+      if (!this.intake.malformed(m)) {
+        kept.push(m)
+        continue
+      }
+      this.inboundCounters.malformed++
+      this.metrics?.onMalformed(m.topic)
+    }
     return kept
   }
 

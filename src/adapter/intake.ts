@@ -15,6 +15,10 @@ import type { RejectReason, RouterMessage, ValidationResult } from '../core/type
 import type { DecodedMessage, WireMessage } from '../types.ts'
 import type { PeerId } from '@libp2p/interface'
 
+/** bytes of the longest `from` accepted: peer ids are ≤ 42 bytes (an inlined key) or a 34-byte sha256 */
+const MAX_FROM_LENGTH = 128
+const SEQNO_LENGTH = 8
+
 export interface IntakeHooks {
   /** hands the verdict to the core */
   report(msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void
@@ -63,6 +67,15 @@ export class Intake {
 
   policy (topic: string): SignaturePolicy {
     return this.cfg.topics[topic]?.signaturePolicy ?? this.cfg.globalSignaturePolicy
+  }
+
+  /**
+   * StrictSign: a `from` longer than any peer id or a seqno not of 8 bytes (SPEC §3) makes the
+   * message invalid. Checked before its id is computed: the default id is from ‖ seqno, as long.
+   */
+  malformed (m: WireMessage): boolean {
+    if ((m.from === undefined || m.from.length <= MAX_FROM_LENGTH) && (m.seqno === undefined || m.seqno.length === SEQNO_LENGTH)) { return false }
+    return this.policy(m.topic) === StrictSign
   }
 
   msgIdFn (topic: string): MsgIdFn | undefined {

@@ -94,6 +94,9 @@ export class MeshsubMetrics {
     if (rpc.control !== undefined) { this.countControl(rpc.control, 'out') }
   }
 
+  /** a message dropped as invalid before it reached the router */
+  onMalformed (topic: string): void { this.messages.invalid.increment({ [this.label(topic)]: true }) }
+
   onBadFrame (): void { this.frames.increment({ bad: true }) }
   onGraylisted (): void { this.frames.increment({ graylisted: true }) }
   onHeartbeat (ms: number): void { this.heartbeat.observe(ms) }

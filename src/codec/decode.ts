@@ -273,7 +273,9 @@ function decodeIdList (c: State, end: number, field: number, ids: Uint8Array[], 
       id = readBytes(c, end)
     }
     if (++c.ids > c.lim.hardMaxIds) { throw overLimit('hardMaxIds', c.ids, c.lim.hardMaxIds) }
-    if (ids.length < keep) {
+    if (id.length > c.lim.maxIdLength) {
+      c.skip('longIds')
+    } else if (ids.length < keep) {
       ids.push(id)
     } else {
       c.skip(kind)

@@ -23,6 +23,11 @@ export interface DecodeLimits {
   /** PX PeerInfos kept per PRUNE entry (SPEC §7: 16 = prunePeers) */
   maxPeersPerPrune: number
   /**
+   * bytes of one IHAVE, IWANT or IDONTWANT message id kept; longer ids are skipped (ours: 1 KiB;
+   * real ids are 20-~80 bytes, and a kept id is held in the seen, promise and IDONTWANT tables)
+   */
+  maxIdLength: number
+  /**
    * Subscriptions, messages, or control entries of one kind in one RPC, kept or skipped. The
    * smallest conforming entry (a one-character topic) takes 5 bytes, so a 1 MiB frame holds at most
    * 209,715; 2^18 is reached only by padding a frame with empty entries.
@@ -48,6 +53,7 @@ export const defaultDecodeLimits: Readonly<DecodeLimits> = Object.freeze({
   maxIWantIds: 5000,
   maxIDontWantIds: 512,
   maxPeersPerPrune: 16,
+  maxIdLength: 1024,
   hardMaxEntries: 262_144,
   hardMaxIds: 131_072,
   hardMaxPeersPerPrune: 1024,
@@ -66,6 +72,8 @@ export interface SkipCounts {
   ihaveIds: number
   iwantIds: number
   idontwantIds: number
+  /** IHAVE, IWANT and IDONTWANT ids longer than maxIdLength */
+  longIds: number
   peers: number
 }
 
@@ -81,6 +89,7 @@ export function zeroSkips (): SkipCounts {
     ihaveIds: 0,
     iwantIds: 0,
     idontwantIds: 0,
+    longIds: 0,
     peers: 0
   }
 }
@@ -88,7 +97,7 @@ export function zeroSkips (): SkipCounts {
 /** Total of all skip counts (0 when the frame was decoded whole). */
 export function totalSkipped (s: SkipCounts): number {
   return s.subscriptions + s.messages + s.ihave + s.iwant + s.graft + s.prune + s.idontwant +
-    s.ihaveIds + s.iwantIds + s.idontwantIds + s.peers
+    s.ihaveIds + s.iwantIds + s.idontwantIds + s.longIds + s.peers
 }
 
 let lastPartial: Partial<DecodeLimits> | undefined

@@ -191,6 +191,31 @@ describe('gossipsub service: hostile and slow peers', function () {
     expect(b.services.pubsub.inboundCounters.unsubscribedTopic).to.equal(3)
   })
 
+  it('StrictSign messages with a from over 128 bytes or a seqno not of 8 bytes are dropped as invalid before their id', async () => {
+    const [b] = nodes = [await createPubsubNode('tcp')]
+    b.services.pubsub.subscribe('sig')
+    const rejects: string[] = []
+    b.services.pubsub.addEventListener('gossipsub:trace', (e) => {
+      if (e.detail.type === 'reject') { rejects.push(e.detail.reason) }
+    })
+    const got = collect(b)
+    const m = await rawPeer(true)
+    raws.push(m.node)
+    const seqno = new SeqnoGenerator()
+    const valid = await m.signer.sign({ topic: 'sig', data: enc('valid') }, seqno.take())
+    // correctly signed, but its seqno has 9 bytes
+    const longSeqno = await m.signer.sign({ topic: 'sig', data: enc('seqno') }, new Uint8Array(9).fill(1))
+    const longFrom: WireMessage = { ...valid, data: enc('from'), from: new Uint8Array(100_000).fill(7) }
+    const stream = await m.node.dialProtocol(b.getMultiaddrs()[0], PROTO)
+    await waitFor(() => b.services.pubsub.getPeers().some(p => p.equals(m.node.peerId)))
+    stream.send(encodeFrame(encodeRpc({ subscriptions: [], messages: [longSeqno, longFrom, valid] })))
+    await waitFor(() => got.length === 1)
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(got.map(x => dec(x.data))).to.deep.equal(['valid'])
+    expect(b.services.pubsub.inboundCounters.malformed).to.equal(2)
+    expect(rejects).to.deep.equal([])
+  })
+
   it('a peer that stops reading: its queue stays bounded, drops are counted, other peers get everything', async () => {
     const limit = 512 * 1024
     const [a, b] = nodes = [await createPubsubNode('tcp', { maxOutboundBufferSize: limit, globalSignaturePolicy: 'StrictNoSign' }), await createPubsubNode('tcp', { globalSignaturePolicy: 'StrictNoSign' })]

@@ -69,6 +69,28 @@ describe('codec soft limits: at the cap kept, one over skipped and counted', () 
     expect(over.rpc.control?.graft).to.deep.equal([{ topic: 'g' }])
   })
 
+  it('message ids longer than maxIdLength (1 KiB) in IHAVE, IWANT and IDONTWANT are skipped and counted', () => {
+    const id = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill)
+    const rpc = withMessages({
+      control: ctrl({
+        ihave: [{ topic: 't', messageIds: [id(L.maxIdLength, 1), id(L.maxIdLength + 1, 2), id(20, 3)] }],
+        iwant: [{ messageIds: [id(L.maxIdLength + 1, 4), id(32, 5)] }],
+        idontwant: [{ messageIds: [id(100_000, 6), id(46, 7)] }]
+      })
+    })
+    const { rpc: got, skipped } = decodeRpc(encodeRpc(rpc))
+    expect(got.control?.ihave[0].messageIds.map(x => x[0])).to.deep.equal([1, 3])
+    expect(got.control?.iwant[0].messageIds.map(x => x[0])).to.deep.equal([5])
+    expect(got.control?.idontwant[0].messageIds.map(x => x[0])).to.deep.equal([7])
+    expect(skipped.longIds).to.equal(3)
+    expect(totalSkipped(skipped)).to.equal(3)
+    expect(got.messages.map(m => m.data)).to.deep.equal([Uint8Array.of(1), Uint8Array.of(2)])
+    // a long id does not use up the count cap of the ids after it
+    const capped = decodeRpc(encodeRpc(rpc), { maxIHaveIds: 1 })
+    expect(capped.rpc.control?.ihave[0].messageIds.map(x => x[0])).to.deep.equal([1])
+    expect(decodeRpc(encodeRpc(rpc), { maxIHaveIds: 1, maxIdLength: 30 }).rpc.control?.ihave[0].messageIds.map(x => x[0])).to.deep.equal([3])
+  })
+
   it('entries over a cap are skipped unread: their malformed insides do not fail the frame', () => {
     // message 1: topic 't' (12 03 22 01 74); message 2: a length-overflowing field inside (12 02 0a 09)
     const frame = fromHex('12 03 22 01 74 12 02 0a 09 0a 05 08 01 12 01 61')
