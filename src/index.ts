@@ -28,6 +28,7 @@ export type { SendQueueDrops } from './adapter/send-queue.ts'
 export { InvalidConfigError } from './errors.ts'
 export { InvalidPeerScoreParamsError, InvalidPeerScoreThresholdsError } from './score/index.ts'
 export type { TraceEvent, RejectReason, PeerKey, MsgIdKey } from './core/types.ts'
+export type { WireMessage } from './types.ts'
 export type { SendQueueStats } from './adapter/events.ts'
 export type { ScoreParamsInit } from './adapter/options.ts'
 export {

@@ -1,6 +1,7 @@
 // The application-facing message: signature policies, validator results and the public Message
 // shapes of `@libp2p/gossipsub`, so users switching between the two packages keep their types.
 
+import type { WireMessage } from '../types.ts'
 import type { PeerId, PublicKey } from '@libp2p/interface'
 
 /** Producer signs and sets from/seqno/key; consumer rejects messages without a valid signature. */
@@ -48,15 +49,8 @@ export interface MsgIdFn {
   (msg: Message): Uint8Array | Promise<Uint8Array>
 }
 
-/** A message as it comes off the wire, as handed to `fastMsgIdFn`. */
-export interface RawMessage {
-  from?: Uint8Array
-  data?: Uint8Array
-  seqno?: Uint8Array
-  topic: string
-  signature?: Uint8Array
-  key?: Uint8Array
-}
+/** A message as it comes off the wire, as handed to `fastMsgIdFn` (`@libp2p/gossipsub`'s name). */
+export type RawMessage = WireMessage
 
 /** A cheap local id for early de-duplication, before the real id is computed. */
 export interface FastMsgIdFn {
