@@ -37,7 +37,7 @@ export class Recorder {
   readonly belowGossipAt = new Map<string, number>()
   /** max over honest nodes and samples of every state size and counter */
   readonly counterMax: Record<string, number> = {}
-  private labels = new Int32Array(0)
+  private labels: Int32Array = new Int32Array(0)
   private labelsVersion = -1
   private readonly sim: Sim
   private readonly topic: string

@@ -51,7 +51,7 @@ const topicArb = fc.constantFrom(...TOPICS, 'w')
 const msgRef = fc.record({ author: fc.constantFrom('h0', 'h1', 'x0', 'me'), n: fc.nat({ max: 30 }) })
 const idArb = msgRef.map(({ author, n }) => enc.encode(`${author}:${n}`))
 const stepArb = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('connect' as const), peer: peerArb, protocol: fc.constantFrom(GossipsubIDv13, GossipsubIDv12, GossipsubIDv12, GossipsubIDv11, GossipsubIDv10, FloodsubID), outbound: fc.boolean(), ip: fc.constantFrom('10.0.0.1', '10.0.0.2', '10.0.0.3') }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('connect' as const), peer: peerArb, protocol: fc.constantFrom(GossipsubIDv13, GossipsubIDv12, GossipsubIDv12, GossipsubIDv11, GossipsubIDv10, FloodsubID), outbound: fc.boolean(), ip: fc.constantFrom<string>('10.0.0.1', '10.0.0.2', '10.0.0.3') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('disconnect' as const), peer: peerArb }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('sub' as const), peer: peerArb, topic: topicArb, subscribe: fc.boolean() }) },
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('msg' as const), peer: peerArb, topic: fc.constantFrom('t', 't', 'u', 'v'), ref: msgRef, big: fc.boolean() }) },

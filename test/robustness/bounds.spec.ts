@@ -4,13 +4,13 @@ import { validateRouterConfig } from '../../src/config.ts'
 import { Harness, makeMsg } from '../core/harness.ts'
 import { stateBounds } from '../fuzz/bounds.ts'
 import type { RouterOptions } from '../../src/config.ts'
-import type { RouterSizes } from '../../src/core/router.ts'
+import type { Router } from '../../src/core/router.ts'
 
 const enc = new TextEncoder()
 const id = (s: string): Uint8Array => enc.encode(s)
 
 /** stats() against every formula of docs/bounds.md for a harness with `peers` connected. */
-function within (h: Harness, opts: RouterOptions, ctx: { peersEver: number, topicsJoinedEver: number }): RouterSizes {
+function within (h: Harness, opts: RouterOptions, ctx: { peersEver: number, topicsJoinedEver: number }): ReturnType<Router['stats']> {
   const z = h.router.stats()
   const b = stateBounds(validateRouterConfig(opts), { peers: z.peers, peerSessionsInPromiseWindow: ctx.peersEver, myTopics: z.myTopics, fanoutTopics: z.fanoutTopics, ...ctx })
   for (const [k, bound] of Object.entries(b)) {

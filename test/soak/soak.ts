@@ -275,7 +275,7 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
       last = v
       heap.push([at - t0, v.heapUsed])
       cpu.push([at - t0, v.cpuMs])
-      const z = { ...v.stats, scoreRecords: v.scoreSize.peers, deliveryRecords: v.scoreSize.deliveryRecords }
+      const z: Record<string, number> = { ...v.stats, scoreRecords: v.scoreSize.peers, deliveryRecords: v.scoreSize.deliveryRecords }
       peersMax = Math.max(peersMax, z.peers)
       const b = stateBounds(victim.config, { peers: peersMax, peerSessionsInPromiseWindow: peersMax * 2, peersEver: honest.length + attackers.length, topicsJoinedEver: 1, myTopics: z.myTopics, fanoutTopics: z.fanoutTopics })
       b.peers = honest.length + attackers.length
