@@ -1,15 +1,28 @@
 // A bounded set of string keys that expire a fixed time after insertion (the seen cache, pending
-// dials). Insertion order is expiry order, so pruning walks from the oldest and stops early.
+// dials). A FIFO of insertions gives expiry order, so pruning pops from its front and stops early.
 
 /** A set of keys, each forgotten `ttl` ms after it was added, holding at most `maxEntries`. */
 export class TimeCache {
   readonly ttl: number
   readonly maxEntries: number
   /**
-   * key → expiry (ms). Bound: maxEntries (the oldest key is evicted on overflow, counted in
-   * `evicted`). Pruned: `prune(now)` (the router calls it every heartbeat) and `delete`.
+   * key → serial of the insertion that holds it. Bound: maxEntries (the oldest key is evicted on
+   * overflow, counted in `evicted`). Pruned: `prune(now)` (the router calls it every heartbeat) and
+   * `delete`.
    */
   private readonly entries = new Map<string, number>()
+  /**
+   * Insertions in order from `head` on (key, expiry, serial); an insertion whose key was since
+   * deleted is stale and skipped. Asking the Map for its oldest key instead would walk the holes
+   * that deletions from its front leave behind, a cost that grows until the Map rehashes.
+   * Bound: live entries plus stale ones not yet popped (≤ insertions within one ttl). Compacted
+   * once the consumed prefix is at least half of it.
+   */
+  private keyQueue: string[] = []
+  private expiryQueue: number[] = []
+  private serialQueue: number[] = []
+  private head = 0
+  private serial = 0
   /** keys dropped before expiry because the cache was full */
   evicted = 0
 
@@ -21,14 +34,12 @@ export class TimeCache {
   /** Adds `key` unless present; returns false when it was already there. */
   add (key: string, now: number): boolean {
     if (this.entries.has(key)) { return false }
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next()
-      if (oldest.done !== true) {
-        this.entries.delete(oldest.value)
-        this.evicted++
-      }
-    }
-    this.entries.set(key, now + this.ttl)
+    if (this.entries.size >= this.maxEntries && this.dropOldestLive()) { this.evicted++ }
+    const serial = ++this.serial
+    this.entries.set(key, serial)
+    this.keyQueue.push(key)
+    this.expiryQueue.push(now + this.ttl)
+    this.serialQueue.push(serial)
     return true
   }
 
@@ -40,11 +51,15 @@ export class TimeCache {
     return this.entries.delete(key)
   }
 
-  /** Drops every key whose expiry is ≤ now. */
+  /** Drops every key whose expiry is ≤ now (in insertion order, stopping at the first that is not). */
   prune (now: number): void {
-    for (const [key, expiry] of this.entries) {
-      if (expiry > now) { break }
-      this.entries.delete(key)
+    while (this.head < this.keyQueue.length) {
+      const i = this.head
+      if (this.entries.get(this.keyQueue[i]) === this.serialQueue[i]) {
+        if (this.expiryQueue[i] > now) { break }
+        this.entries.delete(this.keyQueue[i])
+      }
+      this.pop()
     }
   }
 
@@ -54,5 +69,27 @@ export class TimeCache {
 
   keys (): IterableIterator<string> {
     return this.entries.keys()
+  }
+
+  /** Removes the oldest live key; false when there is none. */
+  private dropOldestLive (): boolean {
+    while (this.head < this.keyQueue.length) {
+      const i = this.head
+      const live = this.entries.get(this.keyQueue[i]) === this.serialQueue[i]
+      if (live) { this.entries.delete(this.keyQueue[i]) }
+      this.pop()
+      if (live) { return true }
+    }
+    return false
+  }
+
+  private pop (): void {
+    this.head++
+    if (this.head >= 1024 && this.head * 2 >= this.keyQueue.length) {
+      this.keyQueue = this.keyQueue.slice(this.head)
+      this.expiryQueue = this.expiryQueue.slice(this.head)
+      this.serialQueue = this.serialQueue.slice(this.head)
+      this.head = 0
+    }
   }
 }
