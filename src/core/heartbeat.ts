@@ -51,9 +51,13 @@ function expireState (s: Pick<RouterState, 'seen' | 'validation' | 'dials' | 'sc
 type HeartbeatState = Pick<RouterState, 'config' | 'topics' | 'mesh' | 'peers' | 'backoff' | 'score' | 'out' | 'rng' |
 'mcache' | 'tick' | 'promises' | 'seen' | 'validation' | 'dials' | 'scratch' | 'epoch' | 'gossipOut' | 'scoreSnapshot'>
 
-/** Reads every peer's score once for the mesh and fanout phases. */
-function snapshotScores (s: Pick<RouterState, 'peers' | 'score' | 'scoreSnapshot'>): void {
-  for (const p of s.peers.values()) { p.hbScore = s.score.score(p.key) }
+/** Reads every peer's score once for the mesh and fanout phases, and whether it may get gossip. */
+function snapshotScores (s: Pick<RouterState, 'peers' | 'score' | 'scoreSnapshot' | 'config'>): void {
+  const threshold = s.config.scoreThresholds.gossipThreshold
+  for (const p of s.peers.values()) {
+    p.hbScore = s.score.score(p.key)
+    p.hbGossip = p.features.mesh && !p.direct && p.hbScore >= threshold
+  }
   s.scoreSnapshot = true
 }
 

@@ -41,6 +41,8 @@ export interface PeerState {
   mark: number
   /** the peer's score as read once at the start of the current heartbeat (go does the same) */
   hbScore: number
+  /** meshsub, not direct and hbScore ≥ gossipThreshold: may get IHAVE in the current heartbeat */
+  hbGossip: boolean
   /**
    * IHAVE gathered for this peer during the current heartbeat (≤ one per gossiped topic); moved
    * into its control message, and cleared, at the end of that heartbeat.
@@ -82,6 +84,7 @@ export class PeerTable {
       dontWant: new Map(),
       mark: 0,
       hbScore: 0,
+      hbGossip: false,
       ihaveOut: undefined
     }
     this.peers.set(key, state)

@@ -29,9 +29,11 @@ export function emitGossip (s: EmitState, topic: string, exclude: ReadonlySet<Pe
   const eligible = s.scratch
   let n = 0
   const subscribers = s.topics.subscriberList(topic)
+  // during a heartbeat the per-peer tests were done once for all topics (snapshotScores)
+  const snapshot = s.scoreSnapshot
   for (let i = 0; i < subscribers.length; i++) {
     const p = subscribers[i]
-    if (p.mark === epoch || p.direct || !p.features.mesh || scoreOf(s, p) < threshold) { continue }
+    if (p.mark === epoch || !(snapshot ? p.hbGossip : (!p.direct && p.features.mesh && scoreOf(s, p) >= threshold))) { continue }
     eligible[n++] = p
   }
   const target = Math.min(n, Math.max(topicDegrees(s.config, topic).Dlazy, Math.floor(s.config.gossipFactor * n)))
