@@ -12,6 +12,8 @@ interface Entry {
    * message (≤ connected peers). Pruned: with the entry (window shift or eviction).
    */
   served: Map<PeerKey, number> | undefined
+  /** still in `entries` (a window may hold an entry already evicted; its id may be cached again) */
+  live: boolean
 }
 
 /** One heartbeat window: the entries put in it, by topic (for IHAVE). */
@@ -48,7 +50,7 @@ export class MessageCache {
   /** Caches `msg` in the current window; returns false if its id is already cached. */
   put (msg: RouterMessage): boolean {
     if (this.entries.has(msg.idKey)) { return false }
-    const entry: Entry = { msg, bytes: sizeOf(msg), served: undefined }
+    const entry: Entry = { msg, bytes: sizeOf(msg), served: undefined, live: true }
     this.entries.set(msg.idKey, entry)
     this.byteCount += entry.bytes
     const w = this.windows[0]
@@ -70,6 +72,7 @@ export class MessageCache {
   private remove (key: MsgIdKey, entry: Entry): void {
     this.entries.delete(key)
     this.byteCount -= entry.bytes
+    entry.live = false
   }
 
   has (idKey: MsgIdKey): boolean {
@@ -102,7 +105,7 @@ export class MessageCache {
       if (list === undefined) { continue }
       for (const entry of list) {
         // skip entries evicted early (their id may even have been cached again since)
-        if (this.entries.get(entry.msg.idKey) === entry) { out.push(entry.msg.id) }
+        if (entry.live) { out.push(entry.msg.id) }
       }
     }
     return out
@@ -122,7 +125,7 @@ export class MessageCache {
     if (last !== undefined) {
       for (const list of last.values()) {
         for (const entry of list) {
-          if (this.entries.get(entry.msg.idKey) === entry) { this.remove(entry.msg.idKey, entry) }
+          if (entry.live) { this.remove(entry.msg.idKey, entry) }
         }
       }
     }
