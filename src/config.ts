@@ -2,7 +2,8 @@
 // SPEC.md §4 / §7), the per-topic mesh-degree overrides, and the one validator the defaults also pass.
 
 import { InvalidConfigError } from './errors.ts'
-import { defaultPeerScoreThresholds } from './score/thresholds.ts'
+import { ScoreParamsError } from './score/errors.ts'
+import { defaultPeerScoreThresholds, validatePeerScoreThresholds } from './score/thresholds.ts'
 import type { PeerKey } from './core/types.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
 
@@ -243,20 +244,13 @@ function checkDegrees (d: MeshDegrees, where: string): void {
   if (d.Dout * 2 > d.D) { fail(where + 'Dout', `${where}Dout=${d.Dout} must be ≤ ${where}D/2=${d.D / 2}`) }
 }
 
+/** The score module's threshold rules, reported as a config error under `scoreThresholds.`. */
 function checkThresholds (t: PeerScoreThresholds): void {
-  for (const [k, v] of Object.entries(t)) {
-    if (typeof v !== 'number' || Number.isNaN(v)) { fail(`scoreThresholds.${k}`, `scoreThresholds.${k}=${String(v)} must be a number`) }
-  }
-  if (t.gossipThreshold >= 0) { fail('scoreThresholds.gossipThreshold', `scoreThresholds.gossipThreshold=${t.gossipThreshold} must be < 0`) }
-  if (t.publishThreshold > t.gossipThreshold) {
-    fail('scoreThresholds.publishThreshold', `scoreThresholds.publishThreshold=${t.publishThreshold} must be ≤ gossipThreshold=${t.gossipThreshold}`)
-  }
-  if (t.graylistThreshold >= t.publishThreshold) {
-    fail('scoreThresholds.graylistThreshold', `scoreThresholds.graylistThreshold=${t.graylistThreshold} must be < publishThreshold=${t.publishThreshold}`)
-  }
-  if (t.acceptPXThreshold < 0) { fail('scoreThresholds.acceptPXThreshold', `scoreThresholds.acceptPXThreshold=${t.acceptPXThreshold} must be ≥ 0`) }
-  if (t.opportunisticGraftThreshold < 0) {
-    fail('scoreThresholds.opportunisticGraftThreshold', `scoreThresholds.opportunisticGraftThreshold=${t.opportunisticGraftThreshold} must be ≥ 0`)
+  try {
+    validatePeerScoreThresholds(t)
+  } catch (err) {
+    if (err instanceof ScoreParamsError) { fail(`scoreThresholds.${err.param}`, `scoreThresholds.${err.message}`) }
+    throw err
   }
 }
 
