@@ -13,6 +13,7 @@ import { forwardClass, queueRpc, topicClasses } from './adapter/outbound.ts'
 import { PeerIds } from './adapter/peer-ids.ts'
 import { PeerStreams } from './adapter/peers.ts'
 import { Dialer, RecordCache } from './adapter/px.ts'
+import { screenMessages } from './adapter/screen.ts'
 import { SeqnoGenerator, Signer, Verifier } from './adapter/sign.ts'
 import { storeDirectPeers, tagMeshPeer } from './adapter/tags.ts'
 import { decodeRpc } from './codec/decode.ts'
@@ -26,11 +27,11 @@ import type { Message, TopicValidatorFn, TopicValidatorResult } from './adapter/
 import type { GossipsubOpts, AdapterConfig, ScoreParamsInit } from './adapter/options.ts'
 import type { OutboundCounters } from './adapter/outbound.ts'
 import type { PeerEntry } from './adapter/peers.ts'
+import type { Screen } from './adapter/screen.ts'
 import type { MsgIdKey, PeerKey, PriorityClass, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
 import type { ScoreSnapshot } from './score/compute.ts'
 import type { PeerScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
-import type { WireMessage } from './types.ts'
 import type { ComponentLogger, Connection, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable, Stream, Topology } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
@@ -89,6 +90,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private readonly topicPriority: Map<string, PriorityClass>
   /** a graylisted peer's frames are read for their subscriptions only (go): messages and control skipped unread */
   private readonly graylistLimits: AdapterConfig['decodeLimits']
+  private readonly screen: Screen
 
   constructor (components: GossipSubComponents, init: GossipsubOpts = {}) {
     super()
@@ -127,6 +129,13 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         if (this.heartbeatRan) { this.metrics?.onHeartbeat(ms) }
         this.heartbeatRan = false
       }
+    }
+    this.screen = {
+      allowed: adapter.allowedTopics,
+      isSubscribed: (topic) => this.router?.isSubscribed(topic) === true,
+      malformed: (m) => this.intake.malformed(m),
+      counters: this.inboundCounters,
+      onMalformed: (topic) => { this.metrics?.onMalformed(topic) }
     }
   }
 
@@ -318,11 +327,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     const { rpc, skipped } = decodeRpc(body, graylisted ? this.graylistLimits : this.cfg.decodeLimits)
     if (graylisted) { this.metrics?.onGraylisted() } else { this.metrics?.onRpcIn(rpc, skipped) }
     const allowed = this.cfg.allowedTopics
-    if (allowed !== undefined) {
-      rpc.subscriptions = rpc.subscriptions.filter(s => s.topic !== undefined && allowed.has(s.topic))
-      rpc.messages = rpc.messages.filter(m => allowed.has(m.topic))
-    }
-    if (rpc.messages.length > 0) { rpc.messages = this.wellFormedOnly(this.subscribedOnly(router, rpc.messages)) }
+    if (allowed !== undefined) { rpc.subscriptions = rpc.subscriptions.filter(s => s.topic !== undefined && allowed.has(s.topic)) }
+    if (rpc.messages.length > 0) { rpc.messages = screenMessages(rpc.messages, this.screen) }
     if (rpc.subscriptions.length > 0) {
       this.safeDispatchEvent('subscription-change', {
         detail: { peerId: p.id, subscriptions: rpc.subscriptions.map(s => ({ topic: s.topic ?? '', subscribe: s.subscribe === true })) }
@@ -335,27 +341,6 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     }
     if (msgs.some(m => m instanceof Promise)) { return Promise.all(msgs.map(async m => m)).then(handle) }
     handle(msgs as RouterMessage[])
-  }
-
-  /** the router drops other topics' messages anyway: skip their message ids (a hash under StrictNoSign) */
-  private subscribedOnly<M extends { topic: string }>(router: Router, messages: M[]): M[] {
-    const kept = messages.filter(m => router.isSubscribed(m.topic))
-    this.inboundCounters.unsubscribedTopic += messages.length - kept.length
-    return kept
-  }
-
-  /** StrictSign messages with an impossible `from` or seqno: invalid, dropped before their id is computed */
-  private wellFormedOnly<M extends WireMessage>(messages: M[]): M[] {
-    const kept: M[] = []
-    for (const m of messages) {
-      if (!this.intake.malformed(m)) {
-        kept.push(m)
-        continue
-      }
-      this.inboundCounters.malformed++
-      this.metrics?.onMalformed(m.topic)
-    }
-    return kept
   }
 
   private report (msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void {
