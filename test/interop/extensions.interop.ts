@@ -4,27 +4,12 @@
 // @libp2p/gossipsub 17 stops at 1.2.0: neither may be sent a TestExtension nor penalise us.
 
 import { expect } from 'aegir/chai'
-import { closeAll, eventually, meshed, ProcessNode, sleep, startNode, unavailable } from './mixed.ts'
-import type { AnyNode, Impl, MeshsubNode } from './mixed.ts'
+import { eventually, interopSuite, meshed, ProcessNode, sleep, startNode } from './mixed.ts'
+import type { MeshsubNode } from './mixed.ts'
 
 describe('interop: extensions (/meshsub/1.3.0)', function () {
   this.timeout(60_000)
-  const missing = new Map<Impl, string>()
-  const nodes: AnyNode[] = []
-
-  before(async function () {
-    this.timeout(20 * 60_000)
-    for (const [impl, why] of await unavailable()) { missing.set(impl, why) }
-  })
-  afterEach(async () => { await closeAll(nodes.splice(0)) })
-
-  function need (ctx: Mocha.Context, impl: Impl): void {
-    const why = missing.get(impl)
-    if (why !== undefined) {
-      process.stderr.write(why + '\n')
-      ctx.skip()
-    }
-  }
+  const { nodes, need } = interopSuite()
 
   for (const dialer of ['meshsub', 'go'] as const) {
     it(`meshsub ↔ go with the test extension, ${dialer} dials: each sends one TestExtension`, async function () {

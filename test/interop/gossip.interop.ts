@@ -8,8 +8,8 @@
 // messages either. Its only link to the other node carries control and gossip alone.
 
 import { expect } from 'aegir/chai'
-import { closeAll, eventually, OTHERS, ProcessNode, sleep, startNode, unavailable } from './mixed.ts'
-import type { AnyNode, Impl, MeshsubNode, NodeOptions } from './mixed.ts'
+import { eventually, interopSuite, OTHERS, ProcessNode, sleep, startNode } from './mixed.ts'
+import type { MeshsubNode, NodeOptions } from './mixed.ts'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
@@ -26,22 +26,7 @@ const carried = (rpcs: Array<Record<string, any>>): string[] => rpcs.flatMap(r =
 
 describe('interop: gossip (IHAVE/IWANT) recovers messages across implementations', function () {
   this.timeout(60_000)
-  const missing = new Map<Impl, string>()
-  const nodes: AnyNode[] = []
-
-  before(async function () {
-    this.timeout(20 * 60_000)
-    for (const [impl, why] of await unavailable()) { missing.set(impl, why) }
-  })
-  afterEach(async () => { await closeAll(nodes.splice(0)) })
-
-  function need (ctx: Mocha.Context, impl: Impl): void {
-    const why = missing.get(impl)
-    if (why !== undefined) {
-      process.stderr.write(why + '\n')
-      ctx.skip()
-    }
-  }
+  const { nodes, need } = interopSuite()
 
   for (const other of OTHERS) {
     for (const policy of ['StrictSign', 'StrictNoSign'] as const) {

@@ -13,8 +13,8 @@
 
 import { expect } from 'aegir/chai'
 import { TopicValidatorResult } from '../../src/index.ts'
-import { closeAll, eventually, hex, JsNode, meshed, OTHERS, ProcessNode, sleep, startNode, unavailable } from './mixed.ts'
-import type { AnyNode, Impl, MeshsubNode } from './mixed.ts'
+import { eventually, hex, interopSuite, JsNode, meshed, OTHERS, ProcessNode, sleep, startNode } from './mixed.ts'
+import type { MeshsubNode } from './mixed.ts'
 
 const LARGE = 4096
 const SMALL = 100
@@ -34,22 +34,11 @@ function delayValidator (node: MeshsubNode, topic: string, ms: number): void {
 
 describe('interop: IDONTWANT (/meshsub/1.2.0)', function () {
   this.timeout(60_000)
-  const missing = new Map<Impl, string>()
-  const nodes: AnyNode[] = []
-
-  before(async function () {
-    this.timeout(20 * 60_000)
-    for (const [impl, why] of await unavailable()) { missing.set(impl, why) }
-  })
-  afterEach(async () => { await closeAll(nodes.splice(0)) })
+  const { nodes, need } = interopSuite()
 
   for (const other of OTHERS) {
     it(`a large message is not sent to a peer that announced IDONTWANT for it (meshsub ↔ ${other})`, async function () {
-      const why = missing.get(other)
-      if (why !== undefined) {
-        process.stderr.write(why + '\n')
-        this.skip()
-      }
+      need(this, other)
       const topic = `idontwant-${other}`
       // 1 s heartbeats: IDONTWANT ids are kept for 3 heartbeats (go, meshsub), longer than M2's validation
       const common = { topics: [topic], heartbeatMs: 1000 }

@@ -397,3 +397,26 @@ export async function meshed (a: AnyNode, b: AnyNode, topic: string, timeoutMs =
 export async function closeAll (nodes: AnyNode[]): Promise<void> {
   await Promise.all(nodes.map(async n => n.close().catch(() => {})))
 }
+
+/**
+ * The hooks every interop suite needs, registered in the calling `describe`: peers built once
+ * (cold builds take minutes), nodes closed after each test. `need` skips a test, saying why, when
+ * an implementation's peer could not be built.
+ */
+export function interopSuite (): { nodes: AnyNode[], need(ctx: Mocha.Context, impl: Impl): void } {
+  const missing = new Map<Impl, string>()
+  const nodes: AnyNode[] = []
+  before(async function () {
+    this.timeout(20 * 60_000)
+    for (const [impl, why] of await unavailable()) { missing.set(impl, why) }
+  })
+  afterEach(async () => { await closeAll(nodes.splice(0)) })
+  const need = (ctx: Mocha.Context, impl: Impl): void => {
+    const why = missing.get(impl)
+    if (why !== undefined) {
+      process.stderr.write(why + '\n')
+      ctx.skip()
+    }
+  }
+  return { nodes, need }
+}

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { expect } from 'aegir/chai'
-import { closeAll, hex, meshed, OTHERS, sleep, startNode, unavailable, eventually } from './mixed.ts'
-import type { AnyNode, Impl, Received } from './mixed.ts'
+import { eventually, hex, interopSuite, meshed, OTHERS, sleep, startNode } from './mixed.ts'
+import type { Received } from './mixed.ts'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
@@ -20,26 +20,13 @@ function expectedId (m: Received): string {
 
 describe('interop: two nodes, both directions', function () {
   this.timeout(60_000)
-  const missing = new Map<Impl, string>()
-  const nodes: AnyNode[] = []
-
-  before(async function () {
-    this.timeout(20 * 60_000)
-    for (const [impl, why] of await unavailable()) { missing.set(impl, why) }
-  })
-  afterEach(async () => {
-    await closeAll(nodes.splice(0))
-  })
+  const { nodes, need } = interopSuite()
 
   for (const other of OTHERS) {
     for (const policy of ['StrictSign', 'StrictNoSign'] as const) {
       for (const dialer of ['meshsub', other] as const) {
         it(`meshsub ↔ ${other}, ${policy}, ${dialer} dials: each message delivered once`, async function () {
-          const why = missing.get(other)
-          if (why !== undefined) {
-            process.stderr.write(why + '\n')
-            this.skip()
-          }
+          need(this, other)
           const topic = `two-${other}-${policy}`
           const opts = { topics: [topic], signaturePolicy: policy, heartbeatMs: 200 }
           const m = await startNode('meshsub', opts)
