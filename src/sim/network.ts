@@ -1,6 +1,7 @@
 // The simulated network: real router cores (with real PeerScore where given) driven by a
 // discrete-event scheduler in virtual time. Owns nodes, links (latency, jitter, loss, partition
 // cuts), per-node bandwidth queues, validation delays, churn and the behaviour hooks of adversaries.
+// Its types live in types.ts and are re-exported here.
 
 import { validateRouterConfig } from '../config.ts'
 import { msgIdKey } from '../core/msgid.ts'
@@ -9,100 +10,21 @@ import { Router } from '../core/router.ts'
 import { GossipsubIDv12, Priority } from '../core/types.ts'
 import { EventHeap } from './heap.ts'
 import { drawLatency } from './topology.ts'
+import { simPeerIds } from './types.ts'
 import { rpcBytes } from './wire-size.ts'
 import type { RouterConfig, RouterOptions } from '../config.ts'
-import type { LatencyModel } from './topology.ts'
-import type { InRpc, OutRpc, PeerIdCodec, PeerKey, PriorityClass, RouterMessage, ScoreProvider } from '../core/types.ts'
+import type { Behaviour, Link, NodeSpec, RpcTiming, SimNode, SimOptions } from './types.ts'
+import type { InRpc, OutRpc, PeerKey, PriorityClass, RouterMessage } from '../core/types.ts'
 
-const enc = new TextEncoder()
 /** ms an own publish / a forwarded message may wait in a node's upload backlog (the adapter's send-queue defaults) */
 const PUBLISH_TTL = 5000
 const FORWARD_TTL = 1000
+const enc = new TextEncoder()
 /** shared empty list for absent RPC fields (the core only reads its inputs) */
 const NONE: never[] = []
-const dec = new TextDecoder()
 
-/** Peer keys are plain strings in the simulator; their "bytes" are the UTF-8 of the string. */
-export const simPeerIds: PeerIdCodec = {
-  toKey: (bytes) => bytes.length === 0 ? undefined : dec.decode(bytes),
-  toBytes: (key) => enc.encode(key)
-}
-
-/**
- * A composable piece of node behaviour. Hooks see the node's traffic around its real core:
- * `onSend` may rewrite or drop (null) what the core sends, `onReceive` what reaches the core;
- * `onTick` runs every `tickMs` while the node lives. Honest nodes have none.
- */
-export interface Behaviour {
-  readonly name: string
-  onSend?(node: SimNode, to: PeerKey, rpc: OutRpc): OutRpc | null
-  onReceive?(node: SimNode, from: PeerKey, rpc: InRpc): InRpc | null
-  onTick?(node: SimNode): void
-  tickMs?: number
-}
-
-export interface NodeSpec {
-  key: PeerKey
-  /** counted in delivery figures; adversaries are not */
-  honest: boolean
-  ip?: string
-  /** index into a matrix latency model */
-  cluster?: number
-  router?: RouterOptions
-  score?: ScoreProvider
-  /** upload / download bandwidth in bits per second; 0 = unlimited */
-  upBps?: number
-  downBps?: number
-  /** ms between a message's arrival and its validation verdict */
-  validationDelay?: number
-  behaviours?: Behaviour[]
-  /** heartbeat phase offset, ms */
-  phase?: number
-}
-
-export interface SimNode {
-  readonly sim: Sim
-  readonly key: PeerKey
-  /** index in `sim.all` (a re-joining identity gets a new record and index) */
-  readonly idx: number
-  readonly honest: boolean
-  readonly ip: string | undefined
-  readonly cluster: number
-  readonly router: Router
-  readonly score: ScoreProvider | undefined
-  readonly behaviours: Behaviour[]
-  readonly links: Map<PeerKey, Link>
-  readonly upBps: number
-  readonly downBps: number
-  readonly validationDelay: number
-  readonly joinedAt: number
-  leftAt: number
-  alive: boolean
-  upFreeAt: number
-  downFreeAt: number
-  timerAt: number
-  /** idKey → time the application got it */
-  readonly delivered: Map<string, number>
-  duplicates: number
-  /** messages dropped from the upload backlog for staleness */
-  dropped: number
-  bytesOut: number
-  bytesIn: number
-  rpcsIn: number
-}
-
-export interface Link {
-  readonly a: SimNode
-  readonly b: SimNode
-  /** base one-way latency, ms */
-  readonly latency: number
-  /** arrival time of the last RPC each way (a stream keeps order under jitter) */
-  lastAB: number
-  lastBA: number
-  /** probability that each message (data) crossing is lost; control still flows */
-  loss: number
-  open: boolean
-}
+export { simPeerIds }
+export type { Behaviour, Link, NodeSpec, RpcTiming, SimNode, SimOptions } from './types.ts'
 
 interface RpcEvent extends InRpc {
   at: number
@@ -121,22 +43,6 @@ type Event =
   | { at: number, seq: number, kind: 1, node: SimNode }
   | { at: number, seq: number, kind: 2, node: SimNode, msg: RouterMessage }
   | { at: number, seq: number, kind: 3, fn(): void }
-
-export interface SimOptions {
-  seed: number
-  latency?: LatencyModel
-  /** per-RPC latency variation as a fraction (0.1 = ±10%) */
-  jitter?: number
-  /** default message loss per link */
-  loss?: number
-  /** PX/direct `dial` outputs connect to the named node if alive */
-  autoDial?: boolean
-  /** RPCs for which this returns true are timed in wall-clock time (`Sim.timing`) */
-  timeRpc?(from: SimNode, to: SimNode): boolean
-}
-
-/** Wall-clock cost of the timed RPCs, split by whether the core ignored them (graylisted sender). */
-export interface RpcTiming { rpcs: number, ms: number, ignored: number, ignoredMs: number }
 
 export class Sim {
   now = 0
