@@ -35,6 +35,15 @@ export class MessageCache {
    * first, counted in `evicted`). Pruned: `shift()` each heartbeat drops the oldest window.
    */
   private readonly entries = new Map<MsgIdKey, Entry>()
+  /**
+   * Entries in insertion order from `head` on, for eviction; entries no longer live are skipped.
+   * Asking `entries` for its oldest key instead walks the holes that deletions from its front leave
+   * behind until the Map rehashes: at a full cache that made every put cost O(holes).
+   * Bound: live entries plus dead ones not yet popped (≤ entries put within `length` windows).
+   * Compacted once the consumed prefix is at least half of it; popped by eviction and `shift()`.
+   */
+  private order: Entry[] = []
+  private head = 0
   private byteCount = 0
   /** messages dropped before their window expired because a bound was hit */
   evicted = 0
@@ -52,6 +61,7 @@ export class MessageCache {
     if (this.entries.has(msg.idKey)) { return false }
     const entry: Entry = { msg, bytes: sizeOf(msg), served: undefined, live: true }
     this.entries.set(msg.idKey, entry)
+    this.order.push(entry)
     this.byteCount += entry.bytes
     const w = this.windows[0]
     const list = w.get(msg.topic)
@@ -63,16 +73,29 @@ export class MessageCache {
   }
 
   private evictOldest (): void {
-    const oldest = this.entries.entries().next()
-    if (oldest.done === true) { return }
-    this.remove(oldest.value[0], oldest.value[1])
+    this.popDead()
+    if (this.head >= this.order.length) { return }
+    this.remove(this.order[this.head])
     this.evicted++
+    this.popDead()
   }
 
-  private remove (key: MsgIdKey, entry: Entry): void {
-    this.entries.delete(key)
+  private remove (entry: Entry): void {
+    this.entries.delete(entry.msg.idKey)
     this.byteCount -= entry.bytes
     entry.live = false
+  }
+
+  /** Pops the dead entries at the front of `order`, compacting it when half of it is consumed. */
+  private popDead (): void {
+    const order = this.order
+    let head = this.head
+    while (head < order.length && !order[head].live) { head++ }
+    if (head >= 1024 && head * 2 >= order.length) {
+      this.order = order.slice(head)
+      head = 0
+    }
+    this.head = head
   }
 
   has (idKey: MsgIdKey): boolean {
@@ -125,9 +148,10 @@ export class MessageCache {
     if (last !== undefined) {
       for (const list of last.values()) {
         for (const entry of list) {
-          if (entry.live) { this.remove(entry.msg.idKey, entry) }
+          if (entry.live) { this.remove(entry) }
         }
       }
+      this.popDead()
     }
     this.windows.unshift(new Map())
   }

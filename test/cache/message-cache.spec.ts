@@ -1,4 +1,5 @@
 import { expect } from 'aegir/chai'
+import fc from 'fast-check'
 import { MessageCache } from '../../src/cache/message-cache.ts'
 import { msgIdKey } from '../../src/core/msgid.ts'
 import type { RouterMessage } from '../../src/core/types.ts'
@@ -65,5 +66,33 @@ describe('cache/message-cache', () => {
     c.put(msg(1)) // evicts 2, caches 1 again in the new window
     c.shift() // drops the first window, which still lists the old entry of 1
     expect(c.has(msg(1).idKey)).to.equal(true)
+  })
+
+  it('evicts in insertion order across shifts, re-puts and queue compaction (against a model)', () => {
+    // ops: a number puts that id, -1 shifts; the model is a list of live ids, oldest first, with
+    // the window each was put in
+    const op = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 3000 }), weight: 200 }, { arbitrary: fc.constant(-1), weight: 1 })
+    fc.assert(fc.property(fc.array(op, { minLength: 2500, maxLength: 6000 }), fc.integer({ min: 1, max: 1500 }), (ops, max) => {
+      const c = new MessageCache(3, 2, max, 1 << 30)
+      let model: Array<{ id: number, window: number }> = []
+      let window = 0
+      for (const o of ops) {
+        if (o < 0) {
+          window++
+          c.shift()
+          const oldestKept = window - 2
+          model = model.filter(e => e.window >= oldestKept)
+          continue
+        }
+        const fresh = !model.some(e => e.id === o)
+        expect(c.put(msg(o))).to.equal(fresh)
+        if (fresh) {
+          model.push({ id: o, window })
+          if (model.length > max) { model.shift() }
+        }
+      }
+      expect(c.size).to.equal(model.length)
+      for (const e of model) { expect(c.has(msg(e.id).idKey)).to.equal(true) }
+    }), { numRuns: 20 })
   })
 })
