@@ -5,39 +5,57 @@ const utf8 = new TextEncoder()
 
 /**
  * Output buffers up to POOLED_MAX bytes are carved from shared 64 KiB slabs: a typed array above
- * 64 bytes otherwise costs a separate backing store (~0.6 µs for 1 KiB, more than encoding it).
+ * 64 bytes otherwise costs a separate backing store (~0.7–1 µs for 1 KiB, more than encoding it).
  * Such a buffer is a plain Uint8Array view; its `.buffer` is the slab, shared with other outputs.
- * Frames are short-lived, so a slab is soon garbage; long-lived bytes (encodeMessage) use `exact`.
- * On Node the slab is not zero-filled (as Buffer.allocUnsafe): safe because every encoder writes
+ * Frames are short-lived, so a slab is soon garbage.
+ * Long-lived bytes (encodeMessage: our own messages, kept in the message cache) come from a second
+ * pool of 16 KiB slabs, up to KEPT_MAX bytes each: messages live about equally long (the cache's
+ * windows, FIFO), so a slab's pieces die together, and one outliving the rest pins at most 16 KiB.
+ * Larger bytes get a backing store of their own.
+ * On Node the slabs are not zero-filled (as Buffer.allocUnsafe): safe because every encoder writes
  * each byte of its output sequentially, which Writer.done() and writeString verify.
  */
-const SLAB_SIZE = 65536
-const POOLED_MAX = 8192
 const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer
-const newSlab = NodeBuffer === undefined
-  ? () => new ArrayBuffer(SLAB_SIZE)
-  : () => NodeBuffer.allocUnsafeSlow(SLAB_SIZE).buffer as ArrayBuffer
-let slab = newSlab()
-let slabOffset = 0
 
-function allocate (size: number): Uint8Array {
-  if (size > POOLED_MAX) { return new Uint8Array(size) }
-  if (slabOffset + size > SLAB_SIZE) {
-    slab = newSlab()
-    slabOffset = 0
+/** Carves views of at most `max` bytes out of slabs of `slabSize` bytes, 8-byte aligned. */
+class SlabPool {
+  private readonly slabSize: number
+  private readonly max: number
+  private slab: ArrayBuffer
+  private offset = 0
+
+  constructor (slabSize: number, max: number) {
+    this.slabSize = slabSize
+    this.max = max
+    this.slab = this.newSlab()
   }
-  const out = new Uint8Array(slab, slabOffset, size)
-  slabOffset = (slabOffset + size + 7) & ~7 // keep views 8-byte aligned
-  return out
+
+  allocate (size: number): Uint8Array {
+    if (size > this.max) { return new Uint8Array(size) }
+    if (this.offset + size > this.slabSize) {
+      this.slab = this.newSlab()
+      this.offset = 0
+    }
+    const out = new Uint8Array(this.slab, this.offset, size)
+    this.offset = (this.offset + size + 7) & ~7
+    return out
+  }
+
+  private newSlab (): ArrayBuffer {
+    return NodeBuffer === undefined ? new ArrayBuffer(this.slabSize) : NodeBuffer.allocUnsafeSlow(this.slabSize).buffer as ArrayBuffer
+  }
 }
+
+const transient = new SlabPool(65536, 8192)
+const kept = new SlabPool(16384, 2048)
 
 export class Writer {
   buf: Uint8Array
   pos: number
 
-  /** `exact`: a buffer of its own (for bytes kept long, which must not pin a shared slab) */
-  constructor (size: number, exact = false) {
-    this.buf = exact ? new Uint8Array(size) : allocate(size)
+  /** `keep`: bytes kept long (a message body for the cache), from the pool of long-lived bytes */
+  constructor (size: number, keep = false) {
+    this.buf = keep ? kept.allocate(size) : transient.allocate(size)
     this.pos = 0
   }
 
