@@ -307,8 +307,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private afterDrain (): void {
-    // every delivery the last inputs caused has been handled
-    this.accepted.clear()
+    // every delivery the last inputs caused has been handled (clear() allocates a new table: only
+    // when there is something to clear)
+    if (this.accepted.size > 0) { this.accepted.clear() }
     this.scoreEvents()
   }
 
