@@ -11,7 +11,7 @@ import { MeshsubMetrics } from './adapter/metrics.ts'
 import { resolveOptions, scoreParamsOf } from './adapter/options.ts'
 import { forwardClass, queueRpc, topicClasses } from './adapter/outbound.ts'
 import { PeerIds } from './adapter/peer-ids.ts'
-import { PeerStreams } from './adapter/peers.ts'
+import { PeerStreams, whenAdded } from './adapter/peers.ts'
 import { Dialer, RecordCache } from './adapter/px.ts'
 import { screenMessages } from './adapter/screen.ts'
 import { SeqnoGenerator, Signer, Verifier } from './adapter/sign.ts'
@@ -323,7 +323,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     const router = this.router
     if (router === undefined || this.streams?.get(p.key) !== p) { return }
     // the peer's first frames can arrive before our own stream to it is up
-    if (!p.added) { return p.added$.promise.then(async () => this.onFrame(p, body)) }
+    if (!p.added) { return whenAdded(p).then(async () => this.onFrame(p, body)) }
     const graylisted = !router.acceptsRpcFrom(p.key)
     const { rpc, skipped } = decodeRpc(body, graylisted ? this.graylistLimits : this.cfg.decodeLimits)
     if (graylisted) { this.metrics?.onGraylisted() } else { this.metrics?.onRpcIn(rpc, skipped) }

@@ -1,7 +1,7 @@
 // Fake peers for the transport-free scenarios (iii, v): peers registered straight with the router
 // service under test, whose outbound streams are stand-ins that accept and discard every frame.
 // These reach into private members of both services on purpose; the names are pinned to meshsub
-// (streams.entry, peerReady, onFrame) and @libp2p/gossipsub 17 (addPeer, streamsOutbound,
+// (streams.entry, added, peerReady, onFrame) and @libp2p/gossipsub 17 (addPeer, streamsOutbound,
 // decodeRpc, handleReceivedRpc).
 
 import { multiaddr } from '@multiformats/multiaddr'
@@ -31,7 +31,6 @@ export function injectPeers (router: RouterKind, svc: any, ids: PeerId[]): Feed 
     const entries = ids.map((id, i) => {
       const e = svc.streams.entry(id)
       e.added = true
-      e.added$.resolve()
       e.writer.attach(sink)
       svc.peerReady(e, '/meshsub/1.2.0', true, ipOf(i))
       return e

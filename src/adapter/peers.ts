@@ -50,14 +50,28 @@ export interface PeerEntry {
   added: boolean
   /** inbound streams reset for malformed or over-limit frames */
   badFrames: number
-  /** resolves when the router knows the peer (frames read before that wait for it) */
-  added$: PromiseWithResolvers<void>
+  /**
+   * resolved when the router knows the peer or the peer is gone; created by the first frame that
+   * has to wait for that (see `whenAdded`), so most peers never hold one
+   */
+  added$: PromiseWithResolvers<void> | undefined
   /** what the router was told at `ready` */
   info: { protocol: string, outbound: boolean, ip: string | undefined } | undefined
   /** an inbound stream was seen before: a later one means the peer restarted its side */
   hadInbound: boolean
-  /** times (ms) of recent stream restarts, at most MAX_RESTARTS kept */
-  restarts: number[]
+  /** times (ms) of recent stream restarts, at most MAX_RESTARTS kept; created on the first restart */
+  restarts: number[] | undefined
+}
+
+/** Resolves once the router knows `entry` or the peer is gone (frames read before that wait here). */
+export async function whenAdded (entry: PeerEntry): Promise<void> {
+  await (entry.added$ ??= Promise.withResolvers<void>()).promise
+}
+
+/** Lets every frame waiting in `whenAdded` go on. */
+function releaseWaiters (entry: PeerEntry): void {
+  entry.added$?.resolve()
+  entry.added$ = undefined
 }
 
 /** Stream restarts (ours or the peer's) allowed per peer within RESTART_WINDOW ms; beyond, we stop. */
@@ -109,7 +123,7 @@ export class PeerStreams {
     entry.writer.detach()
     entry.writer.queue.clear()
     // frames waiting for the peer to be added give up
-    entry.added$.resolve()
+    releaseWaiters(entry)
     if (entry.added) {
       entry.added = false
       this.opts.hooks.gone(entry)
@@ -162,7 +176,7 @@ export class PeerStreams {
       entry.inbound?.abort(new Error('stopping'))
       entry.writer.detach()
       entry.writer.queue.clear()
-      entry.added$.resolve()
+      releaseWaiters(entry)
     }
     this.peers.clear()
   }
@@ -183,7 +197,7 @@ export class PeerStreams {
     if (entry === undefined) {
       const queue = new SendQueue(this.opts.queue)
       const writer = new PeerWriter(queue, this.opts.now, err => { this.opts.log('write to %p failed: %s', id, err.message) })
-      const e: PeerEntry = { key, id, writer, outbound: undefined, opening: false, inbound: undefined, connection: undefined, added: false, badFrames: 0, added$: Promise.withResolvers<void>(), info: undefined, hadInbound: false, restarts: [] }
+      const e: PeerEntry = { key, id, writer, outbound: undefined, opening: false, inbound: undefined, connection: undefined, added: false, badFrames: 0, added$: undefined, info: undefined, hadInbound: false, restarts: undefined }
       queue.onSlowChange = (slow) => { this.opts.hooks.slow(e, slow) }
       entry = e
       this.peers.set(key, e)
@@ -208,7 +222,7 @@ export class PeerStreams {
         entry.added = true
         entry.info = { protocol: stream.protocol, outbound: conn.direction === 'outbound', ip: ipOf(conn) }
         this.opts.hooks.ready(entry, entry.info.protocol, entry.info.outbound, entry.info.ip, false)
-        entry.added$.resolve()
+        releaseWaiters(entry)
       }, err => {
         entry.opening = false
         this.opts.log.trace('no pubsub stream to %p: %s', entry.id, (err as Error).message)
@@ -218,12 +232,13 @@ export class PeerStreams {
   /** Records a restart; false once the peer has restarted too often lately. */
   private allowRestart (entry: PeerEntry): boolean {
     const now = this.opts.now()
-    while (entry.restarts.length > 0 && entry.restarts[0] < now - RESTART_WINDOW) { entry.restarts.shift() }
-    if (entry.restarts.length >= MAX_RESTARTS) {
+    const restarts = (entry.restarts ??= [])
+    while (restarts.length > 0 && restarts[0] < now - RESTART_WINDOW) { restarts.shift() }
+    if (restarts.length >= MAX_RESTARTS) {
       this.opts.log('%p restarted its pubsub streams %d times in %d ms: not reopening', entry.id, MAX_RESTARTS, RESTART_WINDOW)
       return false
     }
-    entry.restarts.push(now)
+    restarts.push(now)
     return true
   }
 
@@ -234,7 +249,6 @@ export class PeerStreams {
     entry.writer.detach()
     if (entry.added) {
       entry.added = false
-      entry.added$ = Promise.withResolvers<void>()
       this.opts.hooks.gone(entry)
     }
     if (this.stopped || this.peers.get(entry.key) !== entry || !this.allowRestart(entry)) { return }

@@ -99,7 +99,8 @@ function resolveOptions (opts: SendQueueOptions): Required<SendQueueOptions> {
  * that is not enough. The peer is "slow" from its first overflow until the queue empties.
  */
 export class SendQueue {
-  private readonly classes: Fifo[] = [new Fifo(), new Fifo(), new Fifo(), new Fifo()]
+  /** one FIFO per priority class, created on the class's first frame (most peers use one or two) */
+  private readonly classes: Array<Fifo | undefined> = [undefined, undefined, undefined, undefined]
   /**
    * queued IWANT replies by message id: up to gossipRetransmission of one id can wait at once.
    * Created on the first IWANT reply: most peers never have one queued, and a Map per peer adds up.
@@ -138,7 +139,7 @@ export class SendQueue {
       }
     }
     const e: Entry = { frame, at: now, idKey }
-    this.classes[priority].push(e)
+    ;(this.classes[priority] ??= new Fifo()).push(e)
     if (idKey !== undefined && priority === Priority.Gossip) {
       this.gossipByKey ??= new Map()
       const same = this.gossipByKey.get(idKey)
@@ -172,6 +173,7 @@ export class SendQueue {
     let taken = 0
     for (const c of CLASSES) {
       const q = this.classes[c]
+      if (q === undefined) { continue }
       const ttl = this.ttl(c)
       while (q.size > 0) {
         const e = q.peek() as Entry
@@ -196,6 +198,7 @@ export class SendQueue {
   /** Drops everything (the stream is gone). */
   clear (): void {
     for (const q of this.classes) {
+      if (q === undefined) { continue }
       while (q.size > 0) { q.shift() }
     }
     this.gossipByKey = undefined
@@ -221,6 +224,7 @@ export class SendQueue {
   private expire (now: number): void {
     for (const c of CLASSES) {
       const q = this.classes[c]
+      if (q === undefined) { continue }
       const ttl = this.ttl(c)
       for (let e = q.peek(); e !== undefined && (e.frame === undefined || now - e.at > ttl); e = q.peek()) {
         if (e.frame !== undefined) {
@@ -236,6 +240,7 @@ export class SendQueue {
   private evictBelow (priority: PriorityClass, len: number): void {
     for (let c = Priority.Gossip as number; c > priority && !this.fits(len); c--) {
       const q = this.classes[c]
+      if (q === undefined) { continue }
       while (q.size > 0 && !this.fits(len)) {
         const e = q.pop() as Entry
         if (e.frame !== undefined) {

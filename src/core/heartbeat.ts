@@ -17,7 +17,7 @@ function resetPeerCounters (s: Pick<RouterState, 'peers' | 'config' | 'tick'>): 
     p.ihaveRpcs = 0
     p.iasked = 0
     p.idontwantRpcs = 0
-    if (p.dontWant.size > 0) { ageDontWant(p, s.tick, s.config.idontwantRetentionTicks) }
+    if (p.dontWant !== undefined) { ageDontWant(p, s.tick) }
   }
 }
 

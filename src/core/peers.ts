@@ -3,8 +3,9 @@
 
 import { protocolFeatures } from './features.ts'
 import type { ProtocolFeatures } from './features.ts'
+import type { TimeCache } from '../cache/time-cache.ts'
 import type { ControlExtensions, ControlIHave } from '../types.ts'
-import type { ConnectInfo, MsgIdKey, PeerKey, ScoreProvider } from './types.ts'
+import type { ConnectInfo, PeerKey, ScoreProvider } from './types.ts'
 
 export interface PeerState {
   readonly key: PeerKey
@@ -33,10 +34,11 @@ export interface PeerState {
   /** IDONTWANT-bearing RPCs this heartbeat (cap idontwantMaxMessages); reset each heartbeat */
   idontwantRpcs: number
   /**
-   * ids the peer does not want → heartbeat tick received. Bound: idontwantMaxStored (oldest
-   * dropped). Pruned: each heartbeat after idontwantRetentionTicks, and with the peer.
+   * ids the peer does not want, expiring idontwantRetentionTicks heartbeats after receipt (the
+   * cache's clock is the heartbeat tick). Bound: idontwantMaxStored (oldest dropped). Pruned: each
+   * heartbeat, and with the peer. Created on the peer's first IDONTWANT, dropped once empty again.
    */
-  readonly dontWant: Map<MsgIdKey, number>
+  dontWant: TimeCache | undefined
   /** scratch mark for set-free exclusion in hot loops (compared against RouterState.epoch) */
   mark: number
   /** the peer's score as read once at the start of the current heartbeat (go does the same) */
@@ -81,7 +83,7 @@ export class PeerTable {
       ihaveRpcs: 0,
       iasked: 0,
       idontwantRpcs: 0,
-      dontWant: new Map(),
+      dontWant: undefined,
       mark: 0,
       hbScore: 0,
       hbGossip: false,

@@ -13,7 +13,7 @@ type ForwardState = Pick<RouterState, 'mesh' | 'peers' | 'topics' | 'out'>
 
 /** True unless `p` is the source, the author, sent us a copy, or said it does not want `msg`. */
 function wantsForward (p: PeerState, msg: RouterMessage, source: PeerKey | null, dups: readonly PeerKey[] | undefined): boolean {
-  return p.key !== source && !bytesEqual(msg.from, p.idBytes) && dups?.includes(p.key) !== true && !p.dontWant.has(msg.idKey)
+  return p.key !== source && !bytesEqual(msg.from, p.idBytes) && dups?.includes(p.key) !== true && p.dontWant?.has(msg.idKey) !== true
 }
 
 /**

@@ -341,8 +341,9 @@ export class Router {
       peerTopics += p.topics.size
       maxPeerTopics = Math.max(maxPeerTopics, p.topics.size)
       iwantAsked += p.iasked
-      idontwant += p.dontWant.size
-      maxIdontwantPerPeer = Math.max(maxIdontwantPerPeer, p.dontWant.size)
+      const n = p.dontWant?.size ?? 0
+      idontwant += n
+      maxIdontwantPerPeer = Math.max(maxIdontwantPerPeer, n)
     }
     return {
       peers: s.peers.size,

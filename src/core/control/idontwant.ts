@@ -1,6 +1,7 @@
 // IDONTWANT (v1.2): telling mesh peers at once that we have a large message, and remembering,
 // within caps and for idontwantRetentionTicks heartbeats, the ids each peer does not want.
 
+import { TimeCache } from '../../cache/time-cache.ts'
 import { emptyControl } from '../../types.ts'
 import { msgIdKey } from '../msgid.ts'
 import { Priority } from '../types.ts'
@@ -34,7 +35,7 @@ type HandleState = Pick<RouterState, 'config' | 'mcache' | 'out' | 'counters' | 
 
 /** Records the ids of one RPC's IDONTWANTs, within the per-heartbeat and per-RPC caps. */
 export function handleIDontWant (s: HandleState, peer: PeerState, list: ControlIDontWant[]): void {
-  const { idontwantMaxMessages, idontwantMaxIds, idontwantMaxStored } = s.config
+  const { idontwantMaxMessages, idontwantMaxIds, idontwantMaxStored, idontwantRetentionTicks } = s.config
   peer.idontwantRpcs++
   if (peer.idontwantRpcs > idontwantMaxMessages) {
     s.counters.idontwantThrottled++
@@ -46,22 +47,17 @@ export function handleIDontWant (s: HandleState, peer: PeerState, list: ControlI
     for (const id of entry.messageIds) {
       if (read++ >= idontwantMaxIds) { return }
       const key = msgIdKey(id)
-      if (peer.dontWant.has(key)) { continue }
-      if (peer.dontWant.size >= idontwantMaxStored) {
-        const oldest = peer.dontWant.keys().next()
-        if (oldest.done !== true) { peer.dontWant.delete(oldest.value) }
-      }
-      peer.dontWant.set(key, s.tick)
+      // the cache drops its oldest id when full
+      peer.dontWant ??= new TimeCache(idontwantRetentionTicks, idontwantMaxStored)
+      if (!peer.dontWant.add(key, s.tick)) { continue }
       // a reply to its IWANT may still sit in the send queue
       if (s.mcache.servedCount(key, peer.key) > 0) { s.out.emit({ type: 'cancel', peer: peer.key, idKey: key }) }
     }
   }
 }
 
-/** Forgets IDONTWANT ids older than the retention (map order is arrival order). */
-export function ageDontWant (peer: PeerState, tick: number, retentionTicks: number): void {
-  for (const [key, at] of peer.dontWant) {
-    if (tick - at < retentionTicks) { break }
-    peer.dontWant.delete(key)
-  }
+/** Forgets IDONTWANT ids older than the retention; a peer left with none holds no cache. */
+export function ageDontWant (peer: PeerState, tick: number): void {
+  peer.dontWant?.prune(tick)
+  if (peer.dontWant?.size === 0) { peer.dontWant = undefined }
 }

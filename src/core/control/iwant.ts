@@ -17,7 +17,7 @@ export function handleIWant (s: IWantState, peer: PeerState, iwants: ControlIWan
   for (const iwant of iwants) {
     for (const id of iwant.messageIds) {
       const key = msgIdKey(id)
-      if (peer.dontWant.has(key)) { continue }
+      if (peer.dontWant?.has(key) === true) { continue }
       const hit = s.mcache.getForPeer(key, peer.key)
       if (hit === undefined) { continue }
       if (hit.count > s.config.gossipRetransmission) {
