@@ -26,19 +26,20 @@ const sink = {
   removeEventListener: () => {}
 }
 
-export function injectPeers (router: RouterKind, svc: any, ids: PeerId[]): Feed {
+/** `firstIp`: the number of the first peer's address (batches injected into one router must not share addresses) */
+export function injectPeers (router: RouterKind, svc: any, ids: PeerId[], firstIp = 0): Feed {
   if (router === 'ours') {
     const entries = ids.map((id, i) => {
       const e = svc.streams.entry(id)
       e.added = true
       e.writer.attach(sink)
-      svc.peerReady(e, '/meshsub/1.2.0', true, ipOf(i))
+      svc.peerReady(e, '/meshsub/1.2.0', true, ipOf(firstIp + i))
       return e
     })
     return (peer, frame) => svc.onFrame(entries[peer], frame)
   }
   for (const [i, id] of ids.entries()) {
-    svc.addPeer(id, 'outbound', multiaddr(`/ip4/${ipOf(i)}/tcp/4001`))
+    svc.addPeer(id, 'outbound', multiaddr(`/ip4/${ipOf(firstIp + i)}/tcp/4001`))
     svc.streamsOutbound.set(id.toString(), { protocol: '/meshsub/1.2.0', push: () => {}, pushPrefixed: () => {}, close: () => {} })
   }
   return async (peer, frame) => svc.handleReceivedRpc(ids[peer], svc.decodeRpc(frame))
