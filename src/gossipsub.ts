@@ -84,6 +84,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
    * seen them already). Filled just before the input that delivers them; emptied after every drain.
    */
   private readonly accepted = new Map<MsgIdKey, Message | typeof DISPATCHED>()
+  /** the keys of `accepted`, to empty it without Map.clear() */
+  private readonly acceptedKeys: MsgIdKey[] = []
   private readonly metrics: MeshsubMetrics | undefined
   private heartbeatRan = false
   /** send class of forwards in topics with a `priority` option */
@@ -223,7 +225,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.started()
     const { msg, pub } = await this.intake.own(topic, data, this.signer, this.seqno)
     const router = this.started()
-    this.accepted.set(msg.idKey, pub)
+    this.accept(msg.idKey, pub)
     const result = this.driver.run(now => router.publish(msg, now))
     if (result.duplicate) {
       if (opts.ignoreDuplicatePublishError ?? this.cfg.ignoreDuplicatePublishError) { return { recipients: [] } }
@@ -307,9 +309,10 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private afterDrain (): void {
-    // every delivery the last inputs caused has been handled (clear() allocates a new table: only
-    // when there is something to clear)
-    if (this.accepted.size > 0) { this.accepted.clear() }
+    // every delivery the last inputs caused has been handled; the keys are deleted one by one
+    // because Map.clear() allocates a new table, and this runs after every input
+    for (const key of this.acceptedKeys) { this.accepted.delete(key) }
+    this.acceptedKeys.length = 0
     this.scoreEvents()
   }
 
@@ -345,9 +348,14 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private report (msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void {
-    if (result === 'accept') { this.accepted.set(msg.idKey, pub ?? DISPATCHED) }
+    if (result === 'accept') { this.accept(msg.idKey, pub ?? DISPATCHED) }
     // also called from validator promises and timers, where a throw would stop the process
     this.driver.tryRun(now => { this.router?.reportValidation(msg.idKey, result, now, reason) })
+  }
+
+  private accept (idKey: MsgIdKey, pub: Message | typeof DISPATCHED): void {
+    if (!this.accepted.has(idKey)) { this.acceptedKeys.push(idKey) }
+    this.accepted.set(idKey, pub)
   }
 
   private handleOutput (out: RouterOutput): void {

@@ -139,14 +139,19 @@ export class PeerScore implements ScoreProvider {
     ps.dirty = true
   }
 
+  // Delivery records feed P2, P3 and P4 only, which exist for scored topics alone: messages of
+  // other topics get no record (no allocation and no map entry per message).
+
   validateMessage (peer: PeerKey, msg: RouterMessage, now: number): void {
     this.touch(now)
+    if (!this.topicParams.has(msg.topic)) { return }
     const rec = this.deliveries.getOrCreate(msg.idKey, now)
     if (rec.first === undefined) { rec.first = peer }
   }
 
   deliverMessage (peer: PeerKey, msg: RouterMessage, now: number): void {
     this.touch(now)
+    if (!this.topicParams.has(msg.topic)) { return }
     const rec = this.deliveries.getOrCreate(msg.idKey, now)
     if (rec.status !== DeliveryStatus.Validating) { return }
     rec.status = DeliveryStatus.Valid
@@ -162,6 +167,7 @@ export class PeerScore implements ScoreProvider {
 
   rejectMessage (peer: PeerKey, msg: RouterMessage, reason: RejectReason, now: number): void {
     this.touch(now)
+    if (!this.topicParams.has(msg.topic)) { return }
     const cause = `invalid-message:${reason}`
     if (copyRejects.has(reason)) {
       // only the sender of this copy is at fault, and the genuine copy may follow from another peer
@@ -183,6 +189,7 @@ export class PeerScore implements ScoreProvider {
 
   ignoreMessage (_peer: PeerKey, msg: RouterMessage, now: number): void {
     this.touch(now)
+    if (!this.topicParams.has(msg.topic)) { return }
     const rec = this.deliveries.getOrCreate(msg.idKey, now)
     if (rec.status !== DeliveryStatus.Validating) { return }
     rec.status = DeliveryStatus.Ignored
@@ -191,6 +198,7 @@ export class PeerScore implements ScoreProvider {
 
   duplicateMessage (peer: PeerKey, msg: RouterMessage, now: number): void {
     this.touch(now)
+    if (!this.topicParams.has(msg.topic)) { return }
     const rec = this.deliveries.get(msg.idKey)
     if (rec == null || rec.status === DeliveryStatus.Ignored || hasSender(rec, peer)) { return }
     addSender(rec, peer)

@@ -337,4 +337,26 @@ describe('score/components', () => {
     s.duplicateMessage('b', ms[2], 5003)
     expect(s.getScoreSnapshot('b')?.topics.t.invalidMessageDeliveries).to.equal(0)
   })
+
+  it('messages of unscored topics get no delivery record; a topic scored at runtime starts counting', () => {
+    const p2 = topicOnly({ firstMessageDeliveriesWeight: 1, firstMessageDeliveriesDecay: 0.5, firstMessageDeliveriesCap: 10 })
+    const s = new PeerScore(peerOnly({ topics: { t: p2 } }), {}, { now: 0 })
+    s.addPeer('a', 0)
+    const other = { ...msg(), topic: 'u' }
+    s.validateMessage('a', other, 1)
+    s.deliverMessage('a', other, 1)
+    s.duplicateMessage('a', other, 1)
+    expect(s.size.deliveryRecords).to.equal(0)
+    const scored = msg()
+    s.validateMessage('a', scored, 1)
+    s.deliverMessage('a', scored, 1)
+    expect(s.size.deliveryRecords).to.equal(1)
+    expect(s.getScoreSnapshot('a')?.topics.t.p2.value).to.equal(1)
+    s.setTopicScoreParams('u', p2)
+    const later = { ...msg(), topic: 'u' }
+    s.validateMessage('a', later, 2)
+    s.deliverMessage('a', later, 2)
+    expect(s.size.deliveryRecords).to.equal(2)
+    expect(s.getScoreSnapshot('a')?.topics.u.p2.value).to.equal(1)
+  })
 })
