@@ -270,8 +270,10 @@ export class Router {
     const s = this.s
     if (!s.seen.add(msg.idKey, now)) { return { recipients: [], duplicate: true } }
     s.mcache.put(msg)
-    sendIDontWant(s, msg, null)
     const recipients = selectPublishRecipients(s, msg.topic, now)
+    // IDONTWANT only to mesh peers that do not get the message itself: a recipient gets both in
+    // one coalesced write, so the IDONTWANT could never arrive ahead of the message it names
+    sendIDontWant(s, msg, null, recipients)
     sendPublish(s, msg, recipients)
     if (s.config.emitSelf && s.topics.mine.has(msg.topic)) {
       s.out.emit({ type: 'deliver', msg, propagationSource: null })

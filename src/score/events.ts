@@ -44,6 +44,9 @@ export function crossesAny (levels: ReadonlyArray<[ThresholdName, number]>, old:
   return false
 }
 
+/** the empty result of `take`, shared (frozen, so a caller cannot fill it) */
+const NONE: ScoreThresholdEvent[] = Object.freeze([]) as unknown as ScoreThresholdEvent[]
+
 /**
  * Bounded FIFO of events. Bound: `max` events; when full the oldest is dropped and counted in
  * `dropped`. Emptied by `take` (the adapter drains it after each input).
@@ -68,6 +71,8 @@ export class ThresholdEventQueue {
   }
 
   take (): ScoreThresholdEvent[] {
+    // polled after every input: no fresh array when there is nothing to hand over
+    if (this.events.length === 0) { return NONE }
     const out = this.events
     this.events = []
     return out

@@ -1,6 +1,6 @@
 import { expect } from 'aegir/chai'
 import { GossipsubIDv11 } from '../../src/core/types.ts'
-import { Harness, makeMsg, messageRecipients, outputsOf, sends } from './harness.ts'
+import { Harness, TestScore, makeMsg, messageRecipients, outputsOf, sends } from './harness.ts'
 
 const enc = new TextEncoder()
 
@@ -13,17 +13,24 @@ function joined (n: number, opts = {}): Harness {
 }
 
 describe('core/idontwant (v1.2)', () => {
-  it('own publish of a large message sends IDONTWANT to ≥1.2 mesh peers first', () => {
-    const h = new Harness({ floodPublish: false })
+  it('own publish of a large message sends IDONTWANT first to ≥1.2 mesh peers that do not get the message', () => {
+    // flood publish skips peers below publishThreshold; one of them is a mesh peer
+    const score = new TestScore()
+    const h = new Harness({ floodPublish: true, scoreThresholds: { gossipThreshold: -10, publishThreshold: -20, graylistThreshold: -30 } }, { score })
     h.connect('old', ['t'], { protocol: GossipsubIDv11 })
     h.connect('new', ['t'])
+    h.connect('low', ['t'])
     h.router.subscribe('t', h.now)
     h.take()
+    expect(h.router.getMeshPeers('t')).to.include('low')
+    score.scores.set('low', -25)
     const m = makeMsg('t', { size: 2048 })
     h.router.publish(m, h.now)
     const out = h.take()
+    expect(messageRecipients(out, m.idKey).sort()).to.deep.equal(['new', 'old'])
+    // 'new' gets the message itself in the same write: an IDONTWANT could not arrive ahead of it
     const idw = sends(out).filter(o => (o.rpc.control?.idontwant.length ?? 0) > 0)
-    expect(idw.map(o => o.peer)).to.deep.equal(['new'])
+    expect(idw.map(o => o.peer)).to.deep.equal(['low'])
     expect(out.indexOf(idw[0])).to.be.lessThan(out.findIndex(o => o.type === 'send' && o.rpc.messages !== undefined))
   })
 

@@ -12,15 +12,15 @@ import type { OutRpc, PeerKey, RouterMessage } from '../types.ts'
 
 /**
  * Sends IDONTWANT for `msg` right away (not piggybacked) to the v1.2+ mesh peers of its topic
- * other than `except`, when its data is at least idontwantMinDataSize bytes.
+ * other than `except` and those in `skip`, when its data is at least idontwantMinDataSize bytes.
  */
-export function sendIDontWant (s: Pick<RouterState, 'config' | 'mesh' | 'peers' | 'out'>, msg: RouterMessage, except: PeerKey | null): void {
+export function sendIDontWant (s: Pick<RouterState, 'config' | 'mesh' | 'peers' | 'out'>, msg: RouterMessage, except: PeerKey | null, skip?: ReadonlySet<PeerKey>): void {
   if ((msg.data?.length ?? 0) < s.config.idontwantMinDataSize) { return }
   const mesh = s.mesh.meshOf(msg.topic)
   if (mesh === undefined || mesh.size === 0) { return }
   let rpc: OutRpc | undefined
   for (const key of mesh) {
-    if (key === except || s.peers.get(key)?.features.idontwant !== true) { continue }
+    if (key === except || skip?.has(key) === true || s.peers.get(key)?.features.idontwant !== true) { continue }
     if (rpc === undefined) {
       // one RPC object shared by every recipient
       const control = emptyControl()
