@@ -28,7 +28,7 @@ import type { GossipsubOpts, AdapterConfig, ScoreParamsInit } from './adapter/op
 import type { OutboundCounters } from './adapter/outbound.ts'
 import type { PeerEntry } from './adapter/peers.ts'
 import type { Screen } from './adapter/screen.ts'
-import type { MsgIdKey, PeerKey, PriorityClass, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
+import type { PeerKey, PriorityClass, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
 import type { ScoreSnapshot } from './score/compute.ts'
 import type { PeerScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
@@ -47,6 +47,9 @@ export interface GossipSubComponents {
 
 /** Marks a delivery whose events were already dispatched (asyncValidation). */
 const DISPATCHED = Symbol('dispatched')
+
+/** a message the core is about to deliver, with its public form (see `acceptedMsgs`) */
+type AcceptedMessage = RouterMessage & { accepted?: Message | typeof DISPATCHED }
 
 export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Startable {
   readonly [Symbol.toStringTag] = '@libp2p/gossipsub'
@@ -80,12 +83,12 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private abort: AbortController | undefined
   private topologyIds: string[] = []
   /**
-   * Messages the core is about to deliver, with their public form (or DISPATCHED when the app has
-   * seen them already). Filled just before the input that delivers them; emptied after every drain.
+   * Messages the core is about to deliver, carrying their public form (or DISPATCHED when the app
+   * has seen them already) in `accepted`. Marked just before the input that delivers them; unmarked
+   * after every drain. A field on the message, not a Map: a Map's clear() and its delete() of the
+   * last entry both allocate a new table, and this runs after every input.
    */
-  private readonly accepted = new Map<MsgIdKey, Message | typeof DISPATCHED>()
-  /** the keys of `accepted`, to empty it without Map.clear() */
-  private readonly acceptedKeys: MsgIdKey[] = []
+  private readonly acceptedMsgs: AcceptedMessage[] = []
   private readonly metrics: MeshsubMetrics | undefined
   private heartbeatRan = false
   /** send class of forwards in topics with a `priority` option */
@@ -225,7 +228,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.started()
     const { msg, pub } = await this.intake.own(topic, data, this.signer, this.seqno)
     const router = this.started()
-    this.accept(msg.idKey, pub)
+    this.accept(msg, pub)
     const result = this.driver.run(now => router.publish(msg, now))
     if (result.duplicate) {
       if (opts.ignoreDuplicatePublishError ?? this.cfg.ignoreDuplicatePublishError) { return { recipients: [] } }
@@ -309,10 +312,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private afterDrain (): void {
-    // every delivery the last inputs caused has been handled; the keys are deleted one by one
-    // because Map.clear() allocates a new table, and this runs after every input
-    for (const key of this.acceptedKeys) { this.accepted.delete(key) }
-    this.acceptedKeys.length = 0
+    // every delivery the last inputs caused has been handled
+    for (const m of this.acceptedMsgs) { m.accepted = undefined }
+    this.acceptedMsgs.length = 0
     this.scoreEvents()
   }
 
@@ -348,14 +350,15 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private report (msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void {
-    if (result === 'accept') { this.accept(msg.idKey, pub ?? DISPATCHED) }
+    if (result === 'accept') { this.accept(msg, pub ?? DISPATCHED) }
     // also called from validator promises and timers, where a throw would stop the process
     this.driver.tryRun(now => { this.router?.reportValidation(msg.idKey, result, now, reason) })
   }
 
-  private accept (idKey: MsgIdKey, pub: Message | typeof DISPATCHED): void {
-    if (!this.accepted.has(idKey)) { this.acceptedKeys.push(idKey) }
-    this.accepted.set(idKey, pub)
+  private accept (msg: RouterMessage, pub: Message | typeof DISPATCHED): void {
+    const m = msg as AcceptedMessage
+    if (m.accepted === undefined) { this.acceptedMsgs.push(m) }
+    m.accepted = pub
   }
 
   private handleOutput (out: RouterOutput): void {
@@ -369,7 +372,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         return
       }
       case 'deliver': {
-        const pub = this.accepted.get(out.msg.idKey)
+        const pub = (out.msg as AcceptedMessage).accepted
         if (pub === DISPATCHED) { return }
         const msg = pub ?? this.intake.toPublic(out.msg)
         if (msg === undefined) { return }
