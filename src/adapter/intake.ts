@@ -196,18 +196,20 @@ export class Intake {
       return
     }
     const validator = this.topicValidators.get(msg.topic)
-    const verdict = (result: TopicValidatorResult): void => {
-      if (result === TopicValidatorResult.Accept && this.cfg.asyncValidation) {
-        this.awaitApp(msg, now)
-        this.hooks.dispatch(msg, pub, source)
-      } else {
-        this.hooks.report(msg, result, pub, result === TopicValidatorResult.Reject ? 'validator-reject' : undefined)
-      }
-    }
     if (validator === undefined) {
-      verdict(TopicValidatorResult.Accept)
+      // the common case, on every message: no closure
+      this.verdict(msg, pub, source, now, TopicValidatorResult.Accept)
     } else {
-      this.pipeline.run(validator, source, pub, verdict)
+      this.pipeline.run(validator, source, pub, result => { this.verdict(msg, pub, source, now, result) })
+    }
+  }
+
+  private verdict (msg: RouterMessage, pub: Message, source: PeerId, now: number, result: TopicValidatorResult): void {
+    if (result === TopicValidatorResult.Accept && this.cfg.asyncValidation) {
+      this.awaitApp(msg, now)
+      this.hooks.dispatch(msg, pub, source)
+    } else {
+      this.hooks.report(msg, result, pub, result === TopicValidatorResult.Reject ? 'validator-reject' : undefined)
     }
   }
 
