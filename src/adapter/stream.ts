@@ -17,6 +17,21 @@ const MAX_WRITE_BYTES = 1024 * 1024
 const nextTick: (fn: () => void) => void = queueMicrotask
 
 /**
+ * Writers with frames queued in the current task, flushed together by one microtask (no closure
+ * per schedule or per writer). A writer scheduled while they flush waits for the next microtask.
+ */
+let pending: PeerWriter[] = []
+let spare: PeerWriter[] = []
+
+function flushPending (): void {
+  const writers = pending
+  pending = spare
+  spare = writers
+  for (let i = 0; i < writers.length; i++) { writers[i].flushScheduled() }
+  writers.length = 0
+}
+
+/**
  * Writes a peer's queued frames to its outbound stream. Frames queued in one task go out in one
  * `send`; when `send` reports a full buffer the writer waits for the stream's 'drain' event, and
  * meanwhile frames stay in the bounded send queue, where priorities, expiry and drops apply.
@@ -28,10 +43,6 @@ export class PeerWriter {
   private readonly onError: (err: Error) => void
   private scheduled = false
   private waitingDrain = false
-  private readonly onDrain = (): void => {
-    this.waitingDrain = false
-    this.schedule()
-  }
 
   constructor (queue: SendQueue, now: () => number, onError: (err: Error) => void) {
     this.queue = queue
@@ -46,13 +57,20 @@ export class PeerWriter {
     this.detach()
     this.stream = stream
     this.waitingDrain = stream.writableNeedsDrain
-    stream.addEventListener('drain', this.onDrain)
+    // the writer itself is the listener (handleEvent): no closure per peer
+    stream.addEventListener('drain', this)
+    this.schedule()
+  }
+
+  /** The stream's 'drain' event: writing may resume. */
+  handleEvent (): void {
+    this.waitingDrain = false
     this.schedule()
   }
 
   /** Stops writing (the stream closed); queued frames stay for a replacement stream. */
   detach (): void {
-    this.stream?.removeEventListener('drain', this.onDrain)
+    this.stream?.removeEventListener('drain', this)
     this.stream = undefined
     this.waitingDrain = false
   }
@@ -61,10 +79,19 @@ export class PeerWriter {
   schedule (): void {
     if (this.scheduled || this.waitingDrain || this.stream === undefined) { return }
     this.scheduled = true
-    nextTick(() => {
-      this.scheduled = false
+    if (pending.length === 0) { nextTick(flushPending) }
+    pending.push(this)
+  }
+
+  /** Runs the flush `schedule` asked for (called from the shared microtask only). */
+  flushScheduled (): void {
+    this.scheduled = false
+    try {
       this.flush()
-    })
+    } catch (err) {
+      // one writer's failure must not stop the others in the shared microtask
+      this.onError(err as Error)
+    }
   }
 
   private flush (): void {
