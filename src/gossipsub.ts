@@ -226,8 +226,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   async publish (topic: string, data: Uint8Array = new Uint8Array(0), opts: PublishOpts = {}): Promise<PublishResult> {
     this.started()
-    const own = this.intake.own(topic, data, this.signer, this.seqno)
-    const { msg, pub } = own instanceof Promise ? await own : own
+    const { msg, pub } = await this.intake.own(topic, data, this.signer, this.seqno)
     const router = this.started()
     this.accept(msg, pub)
     const result = this.driver.run(now => router.publish(msg, now))

@@ -30,16 +30,6 @@ export interface IntakeHooks {
 
 interface AsyncPending { msg: RouterMessage, at: number }
 
-/** One of our own messages, ready for the router, with the app's view of it. */
-export interface OwnMessage {
-  msg: RouterMessage
-  pub: Message
-}
-
-function ownMessage (wire: WireMessage, id: Uint8Array, pub: Message): OwnMessage {
-  return { msg: { ...wire, id, idKey: msgIdKey(id), raw: encodeMessage(wire) }, pub }
-}
-
 /** Decoded messages to router messages, and 'validate' outputs to verdicts. */
 export class Intake {
   private readonly cfg: AdapterConfig
@@ -128,28 +118,19 @@ export class Intake {
     return defaultMsgId(m)
   }
 
-  /**
-   * Builds one of our own messages: transformed, signed under StrictSign, encoded once, with its id.
-   * Synchronous (no promise, no microtask hop) unless signing or the topic's msgIdFn is async.
-   */
-  own (topic: string, data: Uint8Array, signer: Signer, seqno: SeqnoGenerator): OwnMessage | Promise<OwnMessage> {
+  /** Builds one of our own messages: transformed, signed under StrictSign, encoded once, with its id. */
+  async own (topic: string, data: Uint8Array, signer: Signer, seqno: SeqnoGenerator): Promise<{ msg: RouterMessage, pub: Message }> {
     const max = this.cfg.topics[topic]?.maxMessageSize
     if (max !== undefined && max > 0 && data.length > max) { throw new PublishError('MessageTooLarge') }
     const wire: WireMessage = { topic, data: this.cfg.dataTransform?.outboundTransform(topic, data) ?? data }
-    if (this.policy(topic) === StrictSign) { return this.ownSigned(wire, data, signer, seqno) }
-    return this.finishOwn(wire, { type: 'unsigned', topic, data })
-  }
-
-  private async ownSigned (wire: WireMessage, data: Uint8Array, signer: Signer, seqno: SeqnoGenerator): Promise<OwnMessage> {
-    await signer.sign(wire, seqno.take())
-    const { peerId, publicKey } = signer
-    const pub: Message = { type: 'signed', from: peerId, topic: wire.topic, data, sequenceNumber: seqnoToBigInt(wire.seqno as Uint8Array), signature: wire.signature as Uint8Array, key: publicKey }
-    return this.finishOwn(wire, pub)
-  }
-
-  private finishOwn (wire: WireMessage, pub: Message): OwnMessage | Promise<OwnMessage> {
-    const id = this.computeId(wire, pub)
-    return id instanceof Promise ? id.then(id => ownMessage(wire, id, pub)) : ownMessage(wire, id, pub)
+    let pub: Message = { type: 'unsigned', topic, data }
+    if (this.policy(topic) === StrictSign) {
+      await signer.sign(wire, seqno.take())
+      const { peerId, publicKey } = signer
+      pub = { type: 'signed', from: peerId, topic, data, sequenceNumber: seqnoToBigInt(wire.seqno as Uint8Array), signature: wire.signature as Uint8Array, key: publicKey }
+    }
+    const id = await this.computeId(wire, pub)
+    return { msg: { ...wire, id, idKey: msgIdKey(id), raw: encodeMessage(wire) }, pub }
   }
 
   /** The application's view of a wire message (inbound transform applied); undefined if unreadable. */
