@@ -3,6 +3,7 @@
 
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
+import { AcceptedMessages, DISPATCHED } from './adapter/accepted.ts'
 import { Driver } from './adapter/driver.ts'
 import { PublishError } from './adapter/errors.ts'
 import { Intake } from './adapter/intake.ts'
@@ -28,7 +29,7 @@ import type { GossipsubOpts, AdapterConfig, ScoreParamsInit } from './adapter/op
 import type { OutboundCounters } from './adapter/outbound.ts'
 import type { PeerEntry } from './adapter/peers.ts'
 import type { Screen } from './adapter/screen.ts'
-import type { PeerKey, PriorityClass, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
+import type { PriorityClass, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
 import type { ScoreSnapshot } from './score/compute.ts'
 import type { PeerScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
@@ -44,12 +45,6 @@ export interface GossipSubComponents {
   logger: ComponentLogger
   metrics?: Metrics
 }
-
-/** Marks a delivery whose events were already dispatched (asyncValidation). */
-const DISPATCHED = Symbol('dispatched')
-
-/** a message the core is about to deliver, with its public form (see `acceptedMsgs`) */
-type AcceptedMessage = RouterMessage & { accepted?: Message | typeof DISPATCHED }
 
 export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Startable {
   readonly [Symbol.toStringTag] = '@libp2p/gossipsub'
@@ -73,7 +68,13 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private readonly intake: Intake
   private readonly signer: Signer
   private readonly seqno = new SeqnoGenerator()
-  private readonly records = new RecordCache(1024, peer => { this.fetchRecord(peer) })
+  /** connected peers' signed peer records from the peerStore, for the PX we send */
+  private readonly records = new RecordCache(1024, async peer => {
+    const id = this.peerIds.ifKnown(peer)
+    const found = id === undefined ? undefined : await this.components.peerStore.get(id)
+    return this.peerIds.ifKnown(peer) === undefined ? undefined : found?.peerRecordEnvelope
+  })
+
   private readonly peerIds = new PeerIds()
   private readonly waiters = new MeshWaiters()
   private router: Router | undefined
@@ -82,13 +83,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private dialer: Dialer | undefined
   private abort: AbortController | undefined
   private topologyIds: string[] = []
-  /**
-   * Messages the core is about to deliver, carrying their public form (or DISPATCHED when the app
-   * has seen them already) in `accepted`. Marked just before the input that delivers them; unmarked
-   * after every drain. A field on the message, not a Map: a Map's clear() and its delete() of the
-   * last entry both allocate a new table, and this runs after every input.
-   */
-  private readonly acceptedMsgs: AcceptedMessage[] = []
+  /** messages the core is about to deliver, with their public form; marked just before the input */
+  private readonly accepted = new AcceptedMessages()
   private readonly metrics: MeshsubMetrics | undefined
   private heartbeatRan = false
   /** send class of forwards in topics with a `priority` option */
@@ -208,9 +204,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   // ── public API ──────────────────────────────────────────────────────────────
 
-  getPeers (): PeerId[] { return this.toPeerIds(this.router?.getPeers() ?? []) }
+  getPeers (): PeerId[] { return this.peerIds.all(this.router?.getPeers() ?? []) }
   getTopics (): string[] { return this.router?.getTopics() ?? [] }
-  getSubscribers (topic: string): PeerId[] { return this.toPeerIds(this.router?.getSubscribers(topic) ?? []) }
+  getSubscribers (topic: string): PeerId[] { return this.peerIds.all(this.router?.getSubscribers(topic) ?? []) }
   getMeshPeers (topic: string): string[] { return this.router?.getMeshPeers(topic) ?? [] }
   getFanoutPeers (topic: string): string[] { return this.router?.getFanoutPeers(topic) ?? [] }
 
@@ -228,7 +224,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.started()
     const { msg, pub } = await this.intake.own(topic, data, this.signer, this.seqno)
     const router = this.started()
-    this.accept(msg, pub)
+    this.accepted.mark(msg, pub)
     const result = this.driver.run(now => router.publish(msg, now))
     if (result.duplicate) {
       if (opts.ignoreDuplicatePublishError ?? this.cfg.ignoreDuplicatePublishError) { return { recipients: [] } }
@@ -237,7 +233,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     if (result.recipients.length === 0 && !(opts.allowPublishToZeroTopicPeers ?? this.cfg.allowPublishToZeroTopicPeers)) {
       throw new PublishError('NoPeersSubscribedToTopic')
     }
-    return { recipients: this.toPeerIds(result.recipients) }
+    return { recipients: this.peerIds.all(result.recipients) }
   }
 
   /** asyncValidation: the application's verdict on a message it was shown. */
@@ -276,23 +272,10 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     return this.router
   }
 
-  private toPeerIds (keys: PeerKey[]): PeerId[] {
-    return this.peerIds.all(keys)
-  }
-
   private peerReady (p: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined, extensionsSent: boolean): void {
     this.peerIds.remember(p.id)
     this.driver.run(now => this.router?.addPeer(p.key, { protocol, outbound, ip, extensionsSent }, now))
-    this.fetchRecord(p.key)
-  }
-
-  /** Caches a connected peer's signed peer record from the peerStore, for the PX we send. */
-  private fetchRecord (peer: PeerKey): void {
-    const id = this.peerIds.ifKnown(peer)
-    if (id === undefined) { return }
-    this.components.peerStore.get(id).then(found => {
-      if (found.peerRecordEnvelope !== undefined && this.peerIds.ifKnown(peer) !== undefined) { this.records.set(peer, found.peerRecordEnvelope) }
-    }, () => {})
+    this.records.fetch(p.key)
   }
 
   private peerGone (p: PeerEntry): void {
@@ -312,9 +295,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private afterDrain (): void {
-    // every delivery the last inputs caused has been handled
-    for (const m of this.acceptedMsgs) { m.accepted = undefined }
-    this.acceptedMsgs.length = 0
+    this.accepted.clear()
     this.scoreEvents()
   }
 
@@ -350,15 +331,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private report (msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void {
-    if (result === 'accept') { this.accept(msg, pub ?? DISPATCHED) }
+    if (result === 'accept') { this.accepted.mark(msg, pub ?? DISPATCHED) }
     // also called from validator promises and timers, where a throw would stop the process
     this.driver.tryRun(now => { this.router?.reportValidation(msg.idKey, result, now, reason) })
-  }
-
-  private accept (msg: RouterMessage, pub: Message | typeof DISPATCHED): void {
-    const m = msg as AcceptedMessage
-    if (m.accepted === undefined) { this.acceptedMsgs.push(m) }
-    m.accepted = pub
   }
 
   private handleOutput (out: RouterOutput): void {
@@ -372,7 +347,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         return
       }
       case 'deliver': {
-        const pub = (out.msg as AcceptedMessage).accepted
+        const pub = this.accepted.formOf(out.msg)
         if (pub === DISPATCHED) { return }
         const msg = pub ?? this.intake.toPublic(out.msg)
         if (msg === undefined) { return }

@@ -21,15 +21,22 @@ export interface PxCounters {
 export class RecordCache {
   private readonly records = new Map<PeerKey, Uint8Array>()
   private readonly max: number
-  /** asked for a record we lack (it is looked up for the next PRUNE; this one goes without) */
-  private readonly onMissing: ((peer: PeerKey) => void) | undefined
+  /** looks a peer's record up (undefined: none, or the peer is gone by then) */
+  private readonly load: ((peer: PeerKey) => Promise<Uint8Array | undefined>) | undefined
 
-  constructor (max: number, onMissing?: (peer: PeerKey) => void) {
+  constructor (max: number, load?: (peer: PeerKey) => Promise<Uint8Array | undefined>) {
     this.max = max
-    this.onMissing = onMissing
+    this.load = load
   }
 
   get (peer: PeerKey): Uint8Array | undefined { return this.records.get(peer) }
+
+  /** Looks `peer`'s record up in the background and caches it if there is one. */
+  fetch (peer: PeerKey): void {
+    this.load?.(peer).then(envelope => {
+      if (envelope !== undefined) { this.set(peer, envelope) }
+    }, () => {})
+  }
 
   set (peer: PeerKey, envelope: Uint8Array): void {
     this.records.delete(peer)
@@ -51,7 +58,8 @@ export class RecordCache {
         if (rec !== undefined) {
           info.signedPeerRecord = rec
         } else {
-          this.onMissing?.(key)
+          // looked up for the next PRUNE; this one goes without
+          this.fetch(key)
         }
       }
     }

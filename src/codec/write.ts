@@ -9,7 +9,7 @@ const utf8 = new TextEncoder()
  * Such a buffer is a plain Uint8Array view; its `.buffer` is the slab, shared with other outputs.
  * Frames are short-lived, so a slab is soon garbage.
  * Long-lived bytes (encodeMessage: our own messages, kept in the message cache) come from a second
- * pool of 16 KiB slabs, up to KEPT_MAX bytes each: messages live about equally long (the cache's
+ * pool of 16 KiB slabs, up to 2 KiB each: messages live about equally long (the cache's
  * windows, FIFO), so a slab's pieces die together, and one outliving the rest pins at most 16 KiB.
  * Larger bytes get a backing store of their own.
  * On Node the slabs are not zero-filled (as Buffer.allocUnsafe): safe because every encoder writes

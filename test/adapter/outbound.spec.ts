@@ -64,6 +64,23 @@ describe('adapter/outbound', () => {
     expect(rpcs.flatMap(r => r.messages).map(m => m.data?.[0])).to.deep.equal([1, 2])
   })
 
+  it('a PX entry without a cached record has it looked up for the next PRUNE', async () => {
+    const record = new Uint8Array([7, 7])
+    const asked: string[] = []
+    const records = new RecordCache(4, async peer => {
+      asked.push(peer)
+      return peer === 'peer-b' ? record : undefined
+    })
+    const control = emptyControl()
+    control.prune.push({ topic: 't', peers: [{ peerId: new Uint8Array([1]) }, { peerId: new Uint8Array([2]) }] })
+    records.attach(control, b => b[0] === 1 ? 'peer-a' : 'peer-b')
+    expect(control.prune[0].peers.map(p => p.signedPeerRecord)).to.deep.equal([undefined, undefined])
+    expect(asked).to.deep.equal(['peer-a', 'peer-b'])
+    await new Promise(resolve => setTimeout(resolve, 0))
+    expect(records.get('peer-b')).to.equal(record)
+    expect(records.get('peer-a')).to.equal(undefined)
+  })
+
   it('a message-only RPC sent to several peers is encoded once: every queue gets the same frame bytes', () => {
     const counters = { oversized: 0, dropped: 0, errors: 0 }
     const records = new RecordCache(4)
