@@ -108,7 +108,7 @@ describe('core/graft: GRAFT rules', () => {
 
   it('a PRUNE to a /meshsub/1.0.0 peer carries only the topic', () => {
     const h = meshOf(0, { doPX: true })
-    h.connect('old', ['t'], { protocol: GossipsubIDv10 })
+    h.connect('old', ['t'], { protocol: GossipsubIDv10, outbound: true })
     h.router.unsubscribe('t', h.now)
     expect(controlTo(h.take(), 'old').prune).to.deep.equal([{ topic: 't', peers: [] }])
   })

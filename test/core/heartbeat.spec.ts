@@ -46,8 +46,8 @@ describe('core/heartbeat phases', () => {
   it('mesh below Dlo: grafts up to D at the heartbeat', () => {
     const h = new Harness()
     h.router.subscribe('t', h.now)
-    const keys = peers(h, 10)
-    // new subscribers were grafted only while the mesh was below Dlo
+    const keys = peers(h, 10, { outbound: true })
+    // new subscribers we dialled were grafted only while the mesh was below Dlo
     expect(h.router.getMeshPeers('t')).to.have.length(4)
     for (const k of h.router.getMeshPeers('t').slice(0, 2)) { h.feed(k, { control: { prune: [{ topic: 't', peers: [] }] } }) }
     expect(h.router.getMeshPeers('t')).to.have.length(2)
@@ -80,9 +80,9 @@ describe('core/heartbeat phases', () => {
   it('mesh with Dlo peers but fewer than Dout outbound: grafts outbound peers', () => {
     const h = new Harness()
     h.router.subscribe('t', h.now)
-    peers(h, 6)
+    // four inbound peers graft us: a mesh at Dlo is left alone (no outbound peer to add yet)
+    graftIn(h, peers(h, 6).slice(0, 4))
     h.heartbeats(1)
-    // subscribers were grafted on arrival up to Dlo; a mesh at Dlo is left alone
     expect(h.router.getMeshPeers('t')).to.have.length(4)
     peers(h, 3, { prefix: 'o', outbound: true })
     expect(h.router.getMeshPeers('t')).to.have.length(4)
@@ -96,7 +96,7 @@ describe('core/heartbeat phases', () => {
     const score = new TestScore()
     const h = new Harness({ doPX: true }, { score })
     h.router.subscribe('t', h.now)
-    peers(h, 8)
+    peers(h, 8, { outbound: true })
     const victim = h.router.getMeshPeers('t')[0]
     score.scores.set(victim, -0.5)
     const out = h.heartbeats(1)

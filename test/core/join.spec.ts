@@ -83,12 +83,24 @@ describe('core/join: JOIN and LEAVE', () => {
     }
   })
 
-  it('grafts a newly subscribed peer at once when the mesh is below Dlo', () => {
+  it('grafts a newly subscribed peer we dialled at once when the mesh is below Dlo', () => {
+    const h = new Harness()
+    h.router.subscribe('t', h.now)
+    h.take()
+    const out = h.connect('p1', ['t'], { outbound: true })
+    expect(controlTo(out, 'p1').graft).to.deep.equal([{ topic: 't' }])
+    expect(h.router.getMeshPeers('t')).to.deep.equal(['p1'])
+  })
+
+  it('a newly subscribed peer that dialled us is grafted at the next heartbeat, not at once', () => {
+    // both ends of a new connection see each other's SUBSCRIBE at once: only the dialler grafts
     const h = new Harness()
     h.router.subscribe('t', h.now)
     h.take()
     const out = h.connect('p1', ['t'])
-    expect(controlTo(out, 'p1').graft).to.deep.equal([{ topic: 't' }])
+    expect(controlTo(out, 'p1').graft).to.have.length(0)
+    expect(h.router.getMeshPeers('t')).to.deep.equal([])
+    h.advance(h.router.nextDeadline() - h.now)
     expect(h.router.getMeshPeers('t')).to.deep.equal(['p1'])
   })
 

@@ -31,7 +31,7 @@ describe('robustness/published GossipSub advisories', () => {
       it(`a PRUNE asking for ${name} seconds is clamped to maxRemoteBackoff, expires, and the peer can be grafted again`, () => {
         const h = new Harness({ D: 2, Dlo: 1, Dhi: 3, Dout: 0, Dscore: 1 })
         h.router.subscribe('t', h.now)
-        h.connect('p', ['t'])
+        h.connect('p', ['t'], { outbound: true })
         expect(h.router.getMeshPeers('t')).to.deep.equal(['p'])
         const prune = new Uint8Array(ld(3, ld(4, [...ld(1, enc.encode('t')), ...tag(3, 0), ...bytes])))
         feedFrame(h, 'p', prune)
