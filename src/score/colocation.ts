@@ -5,14 +5,31 @@ import { cidrContains, colocationKey, parseCidr, parseIp } from './ip.ts'
 import type { Cidr } from './ip.ts'
 import type { PeerKey } from '../core/types.ts'
 
-export class ColocationGroups {
-  /** group key → connected peers in it */
-  readonly groups = new Map<string, Set<PeerKey>>()
+/** How many connected peers share a colocation group (what P6 needs of the groups). */
+export interface GroupSizes {
+  sizeOf(key: string): number
+}
+
+export class ColocationGroups implements GroupSizes {
+  /**
+   * group key → its connected peers: the peer key itself while it is alone there (most addresses
+   * hold one peer; a Set each would cost ≈ 150 B per peer), a Set from the second peer on
+   */
+  private readonly groups = new Map<string, PeerKey | Set<PeerKey>>()
   private readonly whitelist: Cidr[]
 
   /** `whitelist` holds CIDR strings that validatePeerScoreParams accepted */
   constructor (whitelist: Iterable<string>) {
     this.whitelist = [...whitelist].map(c => parseCidr(c) as Cidr)
+  }
+
+  /** number of groups with at least one peer */
+  get size (): number { return this.groups.size }
+
+  sizeOf (key: string): number {
+    const g = this.groups.get(key)
+    if (g === undefined) { return 0 }
+    return typeof g === 'string' ? 1 : g.size
   }
 
   /** The distinct groups of addresses; unparsable, loopback and whitelisted ones have none. */
@@ -27,27 +44,39 @@ export class ColocationGroups {
     return keys
   }
 
-  /** Adds peer to each group; `touched` sees every group whose size changed. */
-  join (peer: PeerKey, keys: string[], touched: (group: Set<PeerKey>) => void): void {
+  /** Adds peer to each group; `touched` sees every peer of each group whose size changed. */
+  join (peer: PeerKey, keys: string[], touched: (peer: PeerKey) => void): void {
     for (const key of keys) {
-      let group = this.groups.get(key)
-      if (group == null) {
-        group = new Set()
-        this.groups.set(key, group)
+      const g = this.groups.get(key)
+      if (g === undefined) {
+        this.groups.set(key, peer)
+      } else if (typeof g === 'string') {
+        if (g === peer) { continue }
+        this.groups.set(key, new Set([g, peer]))
+        touched(g)
+      } else {
+        if (g.has(peer)) { continue }
+        for (const p of g) { touched(p) }
+        g.add(peer)
       }
-      group.add(peer)
-      touched(group)
+      touched(peer)
     }
   }
 
-  /** Removes peer from each group, dropping groups left empty. */
-  leave (peer: PeerKey, keys: string[], touched: (group: Set<PeerKey>) => void): void {
+  /** Removes peer from each group, dropping groups left empty; `touched` as in `join`. */
+  leave (peer: PeerKey, keys: string[], touched: (peer: PeerKey) => void): void {
     for (const key of keys) {
-      const group = this.groups.get(key)
-      if (group == null) { continue }
-      group.delete(peer)
-      touched(group)
-      if (group.size === 0) { this.groups.delete(key) }
+      const g = this.groups.get(key)
+      if (g === undefined) { continue }
+      if (typeof g === 'string') {
+        if (g !== peer) { continue }
+        this.groups.delete(key)
+      } else {
+        if (!g.delete(peer)) { continue }
+        for (const p of g) { touched(p) }
+        if (g.size === 1) { this.groups.set(key, g.values().next().value as PeerKey) }
+      }
+      touched(peer)
     }
   }
 }

@@ -2,6 +2,7 @@
 // computes the number and, when asked, fills a snapshot with every component and contribution.
 
 import { meshDeficitSquared } from './counters.ts'
+import type { GroupSizes } from './colocation.ts'
 import type { PeerStats, PenaltyCause } from './counters.ts'
 import type { PeerScoreParams } from './params.ts'
 
@@ -63,7 +64,7 @@ function component (value: number, weight: number): ScoreComponent {
 export function computeScore (
   ps: PeerStats,
   params: PeerScoreParams,
-  ipPeers: ReadonlyMap<string, ReadonlySet<string>>,
+  groups: GroupSizes,
   out?: ScoreSnapshot
 ): number {
   let sum = 0
@@ -103,7 +104,7 @@ export function computeScore (
 
   let p6 = 0
   for (const key of ps.ipKeys) {
-    const n = ipPeers.get(key)?.size ?? 0
+    const n = groups.sizeOf(key)
     if (n > params.IPColocationFactorThreshold) {
       const surplus = n - params.IPColocationFactorThreshold
       p6 += surplus * surplus
@@ -126,7 +127,7 @@ export function computeScore (
     out.p6 = component(p6, params.IPColocationFactorWeight)
     out.p7 = component(p7, params.behaviourPenaltyWeight)
     out.behaviourPenalty = ps.behaviourPenalty
-    out.ips = ps.ipKeys.map(ip => ({ ip, peers: ipPeers.get(ip)?.size ?? 0 }))
+    out.ips = ps.ipKeys.map(ip => ({ ip, peers: groups.sizeOf(ip) }))
   }
   return score
 }

@@ -251,7 +251,7 @@ export class PeerScore implements ScoreProvider {
     const ps = this.peers.get(peer)
     if (ps == null) { return undefined }
     const snap = emptySnapshot(peer, ps.connected)
-    computeScore(ps, this.params, this.colocation.groups, snap)
+    computeScore(ps, this.params, this.colocation, snap)
     if (ps.lastPenalty != null) { snap.lastPenalty = { ...ps.lastPenalty } }
     return snap
   }
@@ -301,7 +301,7 @@ export class PeerScore implements ScoreProvider {
 
   /** Number of peers with a record (connected + retained) and of retained ones. */
   get size (): { peers: number, retained: number, deliveryRecords: number, ipGroups: number } {
-    return { peers: this.peers.size, retained: this.retained.size, deliveryRecords: this.deliveries.size, ipGroups: this.colocation.groups.size }
+    return { peers: this.peers.size, retained: this.retained.size, deliveryRecords: this.deliveries.size, ipGroups: this.colocation.size }
   }
 
   // ---- internals ----
@@ -311,16 +311,14 @@ export class PeerScore implements ScoreProvider {
     if (this.nextDecay === Infinity) { this.nextDecay = now + this.params.decayInterval }
   }
 
-  /** every peer of a colocation group whose size changed has a new P6 */
-  private readonly markDirty = (group: Set<PeerKey>): void => {
-    for (const p of group) {
-      const ps = this.peers.get(p)
-      if (ps != null) { ps.dirty = true }
-    }
+  /** a peer of a colocation group whose size changed has a new P6 */
+  private readonly markDirty = (peer: PeerKey): void => {
+    const ps = this.peers.get(peer)
+    if (ps != null) { ps.dirty = true }
   }
 
   private refresh (ps: PeerStats): void {
-    ps.score = computeScore(ps, this.params, this.colocation.groups)
+    ps.score = computeScore(ps, this.params, this.colocation)
     ps.dirty = false
     if (ps.connected && crossesAny(this.levels, ps.reported, ps.score)) { this.emitCrossings(ps) }
     ps.reported = ps.score

@@ -1,4 +1,6 @@
 import { expect } from 'aegir/chai'
+import fc from 'fast-check'
+import { ColocationGroups } from '../../src/score/colocation.ts'
 import { cidrContains, colocationKey, parseCidr, parseIp } from '../../src/score/ip.ts'
 import type { Cidr } from '../../src/score/ip.ts'
 
@@ -53,5 +55,26 @@ describe('score/ip', () => {
     expect(key('2001:db8:1:2::9')).to.equal(key('2001:db8:1:2:ffff::1'))
     expect(key('2001:db8:1:3::9')).to.not.equal(key('2001:db8:1:2::9'))
     for (const none of ['127.0.0.1', '127.9.9.9', '0.0.0.0', '::1', '::']) { expect(key(none), none).to.equal(undefined) }
+  })
+
+  it('colocation groups count peers through joins and leaves, telling every peer whose group size changed', () => {
+    // random joins and leaves of 6 peers over 3 groups, against a model of plain sets
+    fc.assert(fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 })), { maxLength: 60 }), (ops) => {
+      const g = new ColocationGroups([])
+      const model = new Map<string, Set<string>>()
+      for (const [join, p, k] of ops) {
+        const peer = `p${p}`
+        const key = `g${k}`
+        const set = model.get(key) ?? new Set<string>()
+        const touched = new Set<string>()
+        const changes = join ? !set.has(peer) : set.has(peer)
+        const expected = changes ? new Set([...set, peer]) : new Set<string>()
+        if (join) { g.join(peer, [key], q => touched.add(q)); set.add(peer) } else { g.leave(peer, [key], q => touched.add(q)); set.delete(peer) }
+        if (set.size > 0) { model.set(key, set) } else { model.delete(key) }
+        expect(touched).to.deep.equal(expected)
+        for (let i = 0; i < 3; i++) { expect(g.sizeOf(`g${i}`)).to.equal(model.get(`g${i}`)?.size ?? 0) }
+        expect(g.size).to.equal(model.size)
+      }
+    }))
   })
 })
