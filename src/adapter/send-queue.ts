@@ -1,6 +1,7 @@
 // Per-peer send queue: encoded frames waiting for one peer's stream, in four priority classes,
 // bounded by count and bytes, with stale expiry, IWANT-reply cancellation, drop counters and a slow flag.
 
+import { Fifo } from '../cache/fifo.ts'
 import { Priority } from '../core/types.ts'
 import type { MsgIdKey, PriorityClass } from '../core/types.ts'
 
@@ -46,39 +47,6 @@ interface Entry {
   idKey: MsgIdKey | undefined
 }
 
-/** A FIFO of entries with an advancing head; reset when emptied, compacted when half of it is consumed. */
-class Fifo {
-  items: Entry[] = []
-  head = 0
-
-  get size (): number { return this.items.length - this.head }
-
-  push (e: Entry): void { this.items.push(e) }
-
-  peek (): Entry | undefined { return this.items[this.head] }
-
-  shift (): Entry | undefined {
-    const e = this.items[this.head]
-    if (e === undefined) { return undefined }
-    this.items[this.head++] = undefined as unknown as Entry
-    if (this.head === this.items.length) {
-      // emptied (the usual case after a flush): drop the consumed slots instead of keeping them
-      this.items.length = 0
-      this.head = 0
-    } else if (this.head > 64 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head)
-      this.head = 0
-    }
-    return e
-  }
-
-  /** removes the newest entry (eviction takes the newest: the oldest is closest to being sent) */
-  pop (): Entry | undefined {
-    if (this.size === 0) { return undefined }
-    return this.items.pop()
-  }
-}
-
 const CLASSES = [Priority.Control, Priority.Publish, Priority.Forward, Priority.Gossip] as const
 
 /** Resolved options per options object: every peer's queue built from one object shares one copy. */
@@ -100,7 +68,7 @@ function resolveOptions (opts: SendQueueOptions): Required<SendQueueOptions> {
  */
 export class SendQueue {
   /** one FIFO per priority class, created on the class's first frame (most peers use one or two) */
-  private readonly classes: Array<Fifo | undefined> = [undefined, undefined, undefined, undefined]
+  private readonly classes: Array<Fifo<Entry> | undefined> = [undefined, undefined, undefined, undefined]
   /**
    * queued IWANT replies by message id: up to gossipRetransmission of one id can wait at once.
    * Created on the first IWANT reply: most peers never have one queued, and a Map per peer adds up.
@@ -139,7 +107,7 @@ export class SendQueue {
       }
     }
     const e: Entry = { frame, at: now, idKey }
-    ;(this.classes[priority] ??= new Fifo()).push(e)
+    ;(this.classes[priority] ??= new Fifo<Entry>()).push(e)
     if (idKey !== undefined && priority === Priority.Gossip) {
       this.gossipByKey ??= new Map()
       const same = this.gossipByKey.get(idKey)
@@ -242,6 +210,7 @@ export class SendQueue {
       const q = this.classes[c]
       if (q === undefined) { continue }
       while (q.size > 0 && !this.fits(len)) {
+        // the newest go first: the oldest are closest to being sent
         const e = q.pop() as Entry
         if (e.frame !== undefined) {
           this.drops.evicted++

@@ -1,6 +1,7 @@
 // The message cache (mcache): recent messages in heartbeat windows, served to IWANT and advertised
 // in IHAVE, with per-(peer, id) serve counters. Bounded by message count and data bytes.
 
+import { Fifo } from './fifo.ts'
 import type { MsgIdKey, PeerKey, RouterMessage } from '../core/types.ts'
 
 interface Entry {
@@ -36,14 +37,12 @@ export class MessageCache {
    */
   private readonly entries = new Map<MsgIdKey, Entry>()
   /**
-   * Entries in insertion order from `head` on, for eviction; entries no longer live are skipped.
-   * Asking `entries` for its oldest key instead walks the holes that deletions from its front leave
-   * behind until the Map rehashes: at a full cache that made every put cost O(holes).
-   * Bound: live entries plus dead ones not yet popped (≤ entries put within `length` windows).
-   * Compacted once the consumed prefix is at least half of it; popped by eviction and `shift()`.
+   * Entries in insertion order, for eviction; entries no longer live are skipped. (Asking `entries`
+   * for its oldest key walked the holes its deletions leave: at a full cache every put was O(holes).)
+   * Bound: live entries plus dead ones not yet shifted (≤ entries put within `length` windows).
+   * Shifted by eviction and `shift()`.
    */
-  private order: Entry[] = []
-  private head = 0
+  private readonly order = new Fifo<Entry>()
   private byteCount = 0
   /** messages dropped before their window expired because a bound was hit */
   evicted = 0
@@ -73,11 +72,11 @@ export class MessageCache {
   }
 
   private evictOldest (): void {
-    this.popDead()
-    if (this.head >= this.order.length) { return }
-    this.remove(this.order[this.head])
+    this.shiftDead()
+    const oldest = this.order.shift()
+    if (oldest === undefined) { return }
+    this.remove(oldest)
     this.evicted++
-    this.popDead()
   }
 
   private remove (entry: Entry): void {
@@ -86,16 +85,9 @@ export class MessageCache {
     entry.live = false
   }
 
-  /** Pops the dead entries at the front of `order`, compacting it when half of it is consumed. */
-  private popDead (): void {
-    const order = this.order
-    let head = this.head
-    while (head < order.length && !order[head].live) { head++ }
-    if (head >= 1024 && head * 2 >= order.length) {
-      this.order = order.slice(head)
-      head = 0
-    }
-    this.head = head
+  /** Drops the entries no longer live from the front of `order`. */
+  private shiftDead (): void {
+    while (this.order.peek()?.live === false) { this.order.shift() }
   }
 
   has (idKey: MsgIdKey): boolean {
@@ -151,7 +143,7 @@ export class MessageCache {
           if (entry.live) { this.remove(entry) }
         }
       }
-      this.popDead()
+      this.shiftDead()
     }
     this.windows.unshift(new Map())
   }

@@ -1,6 +1,7 @@
 // Delivery records: per message id, its validation status, when it validated and which peers sent
 // it, so near-first copies earn P3 and copies of invalid messages earn P4 exactly once per peer.
 
+import { Fifo } from '../cache/fifo.ts'
 import type { MsgIdKey, PeerKey } from '../core/types.ts'
 
 export const DeliveryStatus = {
@@ -34,9 +35,8 @@ export interface DeliveryRecord {
  */
 export class DeliveryRecords {
   private readonly records = new Map<MsgIdKey, DeliveryRecord>()
-  /** ids in creation order from `head` on; compacted once the consumed prefix is large */
-  private order: MsgIdKey[] = []
-  private head = 0
+  /** ids in creation order */
+  private readonly order = new Fifo<MsgIdKey>()
   private readonly ttl: number
   private readonly maxRecords: number
 
@@ -65,20 +65,16 @@ export class DeliveryRecords {
 
   /** Drops records older than the TTL. */
   expire (now: number): void {
-    while (this.head < this.order.length) {
-      const rec = this.records.get(this.order[this.head])
+    for (let id = this.order.peek(); id !== undefined; id = this.order.peek()) {
+      const rec = this.records.get(id)
       if (rec != null && rec.firstSeen + this.ttl > now) { break }
       this.dropOldest()
     }
   }
 
   private dropOldest (): void {
-    if (this.head >= this.order.length) { return }
-    this.records.delete(this.order[this.head++])
-    if (this.head >= 1024 && this.head * 2 >= this.order.length) {
-      this.order = this.order.slice(this.head)
-      this.head = 0
-    }
+    const id = this.order.shift()
+    if (id !== undefined) { this.records.delete(id) }
   }
 }
 
