@@ -7,6 +7,8 @@ const l1: PassLine[] = [
   { figure: 'delivery3s', op: '>=', value: 0.999, text: '≥ 99.9% of deliveries within 3 s' },
   { figure: 'delivery6s', op: '>=', value: 1, text: '100% within 6 s' }
 ]
+/** the squatting scenarios: honest meshes recovered within 60 s, then the L1 lines */
+const recovered: PassLine[] = [{ figure: 'recovery', op: '<=', value: 60_000, text: 'recovery ≤ 60 s' }, ...l1]
 
 const eclipse = (target: 'one' | 'all', ratio: number): ScenarioSpec => ({
   name: `eclipse-${target === 'one' ? 'target' : 'network'}-${Math.round(ratio * 100)}`,
@@ -47,7 +49,7 @@ export const scenarios: ScenarioSpec[] = [
     attackAt: 0,
     measureFrom: 60_000,
     attack: { ratio: 0.5, target: 'all', join: 'boot', behaviours: [{ kind: 'squatter' }] },
-    pass: [{ figure: 'recovery', op: '<=', value: 60_000, text: 'recovery ≤ 60 s' }, ...l1]
+    pass: recovered
   },
   {
     name: 'attack-at-dawn',
@@ -56,13 +58,13 @@ export const scenarios: ScenarioSpec[] = [
     measureFrom: 60_000,
     dawn: 10_000,
     attack: { ratio: 0.5, target: 'all', join: 'boot', behaviours: [{ kind: 'squatter' }] },
-    pass: [{ figure: 'recovery', op: '<=', value: 60_000, text: 'recovery ≤ 60 s' }, ...l1]
+    pass: recovered
   },
   {
     name: 'covert-flash',
     summary: 'sybils on 50% of connections behave well from boot, earning score, then all squat at 60 s',
     attack: { ratio: 0.5, target: 'all', join: 'boot', behaviours: [{ kind: 'squatter' }] },
-    pass: [{ figure: 'recovery', op: '<=', value: 60_000, text: 'recovery ≤ 60 s' }, ...l1]
+    pass: recovered
   },
   {
     name: 'ip-colocation',
