@@ -6,7 +6,8 @@ import { FrameReader } from '../codec/frame.ts'
 import { SendQueue } from './send-queue.ts'
 import { PeerWriter, readFrames } from './stream.ts'
 import type { SendQueueStats } from './events.ts'
-import type { SendQueueOptions } from './send-queue.ts'
+import type { SendQueueListener, SendQueueOptions } from './send-queue.ts'
+import type { PeerWriterListener } from './stream.ts'
 import type { PeerKey } from '../core/types.ts'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
@@ -38,29 +39,49 @@ export interface PeerStreamsOptions {
   hooks: PeerHooks
 }
 
-export interface PeerEntry {
+/**
+ * One connected peer's streams. A class rather than a literal: it is also its queue's and writer's
+ * listener, so a peer costs no closures.
+ */
+export class PeerEntry implements SendQueueListener, PeerWriterListener {
   readonly key: PeerKey
   readonly id: PeerId
   readonly writer: PeerWriter
-  outbound: Stream | undefined
-  opening: boolean
-  inbound: Stream | undefined
-  connection: Connection | undefined
+  outbound: Stream | undefined = undefined
+  opening = false
+  inbound: Stream | undefined = undefined
+  connection: Connection | undefined = undefined
   /** true while the router knows the peer */
-  added: boolean
+  added = false
   /** inbound streams reset for malformed or over-limit frames */
-  badFrames: number
+  badFrames = 0
   /**
    * resolved when the router knows the peer or the peer is gone; created by the first frame that
    * has to wait for that (see `whenAdded`), so most peers never hold one
    */
-  added$: PromiseWithResolvers<void> | undefined
+  added$: PromiseWithResolvers<void> | undefined = undefined
   /** what the router was told at `ready` */
-  info: { protocol: string, outbound: boolean, ip: string | undefined } | undefined
+  info: { protocol: string, outbound: boolean, ip: string | undefined } | undefined = undefined
   /** an inbound stream was seen before: a later one means the peer restarted its side */
-  hadInbound: boolean
+  hadInbound = false
   /** times (ms) of recent stream restarts, at most MAX_RESTARTS kept; created on the first restart */
-  restarts: number[] | undefined
+  restarts: number[] | undefined = undefined
+  private readonly opts: PeerStreamsOptions
+
+  constructor (id: PeerId, key: PeerKey, opts: PeerStreamsOptions) {
+    this.key = key
+    this.id = id
+    this.opts = opts
+    this.writer = new PeerWriter(new SendQueue(opts.queue, this), opts.now, this)
+  }
+
+  slowChanged (slow: boolean): void {
+    this.opts.hooks.slow(this, slow)
+  }
+
+  writeFailed (err: Error): void {
+    this.opts.log('write to %p failed: %s', this.id, err.message)
+  }
 }
 
 /** Resolves once the router knows `entry` or the peer is gone (frames read before that wait here). */
@@ -195,12 +216,8 @@ export class PeerStreams {
     const key = id.toString()
     let entry = this.peers.get(key)
     if (entry === undefined) {
-      const queue = new SendQueue(this.opts.queue)
-      const writer = new PeerWriter(queue, this.opts.now, err => { this.opts.log('write to %p failed: %s', id, err.message) })
-      const e: PeerEntry = { key, id, writer, outbound: undefined, opening: false, inbound: undefined, connection: undefined, added: false, badFrames: 0, added$: undefined, info: undefined, hadInbound: false, restarts: undefined }
-      queue.onSlowChange = (slow) => { this.opts.hooks.slow(e, slow) }
-      entry = e
-      this.peers.set(key, e)
+      entry = new PeerEntry(id, key, this.opts)
+      this.peers.set(key, entry)
     }
     return entry
   }

@@ -47,6 +47,14 @@ interface Entry {
   idKey: MsgIdKey | undefined
 }
 
+/** What a queue tells its owner. */
+export interface SendQueueListener {
+  /** the slow flag changed */
+  slowChanged(slow: boolean): void
+}
+
+const NO_DROPS: Readonly<SendQueueDrops> = Object.freeze({ overflow: 0, stale: 0, cancelled: 0, evicted: 0 })
+
 const CLASSES = [Priority.Control, Priority.Publish, Priority.Forward, Priority.Gossip] as const
 
 /** Resolved options per options object: every peer's queue built from one object shares one copy. */
@@ -67,8 +75,11 @@ function resolveOptions (opts: SendQueueOptions): Required<SendQueueOptions> {
  * that is not enough. The peer is "slow" from its first overflow until the queue empties.
  */
 export class SendQueue {
-  /** one FIFO per priority class, created on the class's first frame (most peers use one or two) */
-  private readonly classes: Array<Fifo<Entry> | undefined> = [undefined, undefined, undefined, undefined]
+  /**
+   * one FIFO per priority class, created on the class's first frame (most peers use one or two);
+   * the array itself is created with the first frame (the queue exists for every connected peer)
+   */
+  private classes: Array<Fifo<Entry> | undefined> | undefined
   /**
    * queued IWANT replies by message id: up to gossipRetransmission of one id can wait at once.
    * Created on the first IWANT reply: most peers never have one queued, and a Map per peer adds up.
@@ -78,13 +89,17 @@ export class SendQueue {
   private count = 0
   private byteCount = 0
   private isSlow = false
-  readonly drops: SendQueueDrops = { overflow: 0, stale: 0, cancelled: 0, evicted: 0 }
-  /** called when the slow flag changes */
-  onSlowChange?: (slow: boolean) => void
+  /** created on the first drop */
+  private dropCounts: SendQueueDrops | undefined
+  private readonly listener: SendQueueListener | undefined
 
-  constructor (opts: SendQueueOptions = {}) {
+  constructor (opts: SendQueueOptions = {}, listener?: SendQueueListener) {
     this.opts = resolveOptions(opts)
+    this.listener = listener
   }
+
+  /** frames dropped so far, by cause */
+  get drops (): Readonly<SendQueueDrops> { return this.dropCounts ?? NO_DROPS }
 
   /** frames queued */
   get length (): number { return this.count }
@@ -101,13 +116,13 @@ export class SendQueue {
       this.expire(now)
       this.evictBelow(priority, frame.length)
       if (!this.fits(frame.length)) {
-        this.drops.overflow++
+        this.dropped('overflow')
         this.setSlow(true)
         return false
       }
     }
     const e: Entry = { frame, at: now, idKey }
-    ;(this.classes[priority] ??= new Fifo<Entry>()).push(e)
+    ;((this.classes ??= [undefined, undefined, undefined, undefined])[priority] ??= new Fifo<Entry>()).push(e)
     if (idKey !== undefined && priority === Priority.Gossip) {
       this.gossipByKey ??= new Map()
       const same = this.gossipByKey.get(idKey)
@@ -127,7 +142,7 @@ export class SendQueue {
       // unlinked from the map already: remove() only accounts for it
       e.idKey = undefined
       this.remove(e)
-      this.drops.cancelled++
+      this.dropped('cancelled')
     }
     return true
   }
@@ -139,15 +154,17 @@ export class SendQueue {
   drain (now: number, maxBytes = Infinity): Uint8Array[] {
     const out: Uint8Array[] = []
     let taken = 0
+    const classes = this.classes
+    if (classes === undefined) { return out }
     for (const c of CLASSES) {
-      const q = this.classes[c]
+      const q = classes[c]
       if (q === undefined) { continue }
       const ttl = this.ttl(c)
       while (q.size > 0) {
         const e = q.peek() as Entry
         if (e.frame === undefined) { q.shift(); continue }
         if (now - e.at > ttl) {
-          this.drops.stale++
+          this.dropped('stale')
           this.remove(e)
           q.shift()
           continue
@@ -165,7 +182,7 @@ export class SendQueue {
 
   /** Drops everything (the stream is gone). */
   clear (): void {
-    for (const q of this.classes) {
+    for (const q of this.classes ?? []) {
       if (q === undefined) { continue }
       while (q.size > 0) { q.shift() }
     }
@@ -190,13 +207,15 @@ export class SendQueue {
 
   /** drops stale frames from the head of each data class */
   private expire (now: number): void {
+    const classes = this.classes
+    if (classes === undefined) { return }
     for (const c of CLASSES) {
-      const q = this.classes[c]
+      const q = classes[c]
       if (q === undefined) { continue }
       const ttl = this.ttl(c)
       for (let e = q.peek(); e !== undefined && (e.frame === undefined || now - e.at > ttl); e = q.peek()) {
         if (e.frame !== undefined) {
-          this.drops.stale++
+          this.dropped('stale')
           this.remove(e)
         }
         q.shift()
@@ -207,13 +226,13 @@ export class SendQueue {
   /** evicts the newest frames of classes less urgent than `priority` until `len` more bytes fit */
   private evictBelow (priority: PriorityClass, len: number): void {
     for (let c = Priority.Gossip as number; c > priority && !this.fits(len); c--) {
-      const q = this.classes[c]
+      const q = this.classes?.[c]
       if (q === undefined) { continue }
       while (q.size > 0 && !this.fits(len)) {
         // the newest go first: the oldest are closest to being sent
         const e = q.pop() as Entry
         if (e.frame !== undefined) {
-          this.drops.evicted++
+          this.dropped('evicted')
           this.remove(e)
         }
       }
@@ -240,6 +259,10 @@ export class SendQueue {
   private setSlow (slow: boolean): void {
     if (slow === this.isSlow) { return }
     this.isSlow = slow
-    this.onSlowChange?.(slow)
+    this.listener?.slowChanged(slow)
+  }
+
+  private dropped (cause: keyof SendQueueDrops): void {
+    (this.dropCounts ??= { overflow: 0, stale: 0, cancelled: 0, evicted: 0 })[cause]++
   }
 }

@@ -36,18 +36,24 @@ function flushPending (): void {
  * `send`; when `send` reports a full buffer the writer waits for the stream's 'drain' event, and
  * meanwhile frames stay in the bounded send queue, where priorities, expiry and drops apply.
  */
+/** What a writer tells its owner (an object rather than a closure: one writer per connected peer). */
+export interface PeerWriterListener {
+  /** writing a frame failed (logged; the stream's close handles the rest) */
+  writeFailed(err: Error): void
+}
+
 export class PeerWriter {
   readonly queue: SendQueue
   private stream: Stream | undefined
   private readonly now: () => number
-  private readonly onError: (err: Error) => void
+  private readonly listener: PeerWriterListener
   private scheduled = false
   private waitingDrain = false
 
-  constructor (queue: SendQueue, now: () => number, onError: (err: Error) => void) {
+  constructor (queue: SendQueue, now: () => number, listener: PeerWriterListener) {
     this.queue = queue
     this.now = now
-    this.onError = onError
+    this.listener = listener
   }
 
   get attached (): boolean { return this.stream !== undefined }
@@ -90,7 +96,7 @@ export class PeerWriter {
       this.flush()
     } catch (err) {
       // one writer's failure must not stop the others in the shared microtask
-      this.onError(err as Error)
+      this.listener.writeFailed(err as Error)
     }
   }
 
@@ -110,7 +116,7 @@ export class PeerWriter {
       }
     } catch (err) {
       this.detach()
-      this.onError(err as Error)
+      this.listener.writeFailed(err as Error)
       return
     }
     if (this.queue.length > 0) { this.schedule() }

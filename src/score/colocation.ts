@@ -10,6 +10,9 @@ export interface GroupSizes {
   sizeOf(key: string): number
 }
 
+/** the groups of a peer without any (shared) */
+export const NO_KEYS: readonly string[] = Object.freeze([])
+
 export class ColocationGroups implements GroupSizes {
   /**
    * group key → its connected peers: the peer key itself while it is alone there (most addresses
@@ -32,8 +35,11 @@ export class ColocationGroups implements GroupSizes {
     return typeof g === 'string' ? 1 : g.size
   }
 
-  /** The distinct groups of addresses; unparsable, loopback and whitelisted ones have none. */
-  keysOf (ips: Iterable<string>): string[] {
+  /**
+   * The distinct groups of addresses; unparsable, loopback and whitelisted ones have none. The
+   * result is kept per peer, so it is sized to fit (a pushed-to array reserves room for 17).
+   */
+  keysOf (ips: Iterable<string>): readonly string[] {
     const keys: string[] = []
     for (const ip of ips) {
       const bytes = parseIp(ip)
@@ -41,11 +47,11 @@ export class ColocationGroups implements GroupSizes {
       const key = colocationKey(bytes)
       if (key != null && !keys.includes(key)) { keys.push(key) }
     }
-    return keys
+    return keys.length === 0 ? NO_KEYS : keys.slice()
   }
 
   /** Adds peer to each group; `touched` sees every peer of each group whose size changed. */
-  join (peer: PeerKey, keys: string[], touched: (peer: PeerKey) => void): void {
+  join (peer: PeerKey, keys: readonly string[], touched: (peer: PeerKey) => void): void {
     for (const key of keys) {
       const g = this.groups.get(key)
       if (g === undefined) {
@@ -64,7 +70,7 @@ export class ColocationGroups implements GroupSizes {
   }
 
   /** Removes peer from each group, dropping groups left empty; `touched` as in `join`. */
-  leave (peer: PeerKey, keys: string[], touched: (peer: PeerKey) => void): void {
+  leave (peer: PeerKey, keys: readonly string[], touched: (peer: PeerKey) => void): void {
     for (const key of keys) {
       const g = this.groups.get(key)
       if (g === undefined) { continue }

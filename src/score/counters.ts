@@ -1,6 +1,7 @@
 // Score counters: the per-peer and per-(peer, topic) state that P1..P4 and P7 are computed from,
 // and the decay step applied to them every decayInterval.
 
+import { NO_KEYS } from './colocation.ts'
 import type { PeerScoreParams, TopicScoreParams } from './params.ts'
 import type { PeerKey } from '../core/types.ts'
 
@@ -43,12 +44,13 @@ export interface PeerStats {
   /** retained until (ms); meaningful only when disconnected */
   expire: number
   /** colocation groups of the peer's addresses (see ip.ts) */
-  ipKeys: string[]
+  ipKeys: readonly string[]
   /**
    * Per-topic counters. Created for scored topics on any event and for any topic on graft, so a
    * peer holds at most (scored topics + our meshes) entries however many topics it announces.
+   * NO_TOPICS (shared, never written) until the first entry: most peers never get one.
    */
-  topics: Map<string, TopicStats>
+  topics: ReadonlyMap<string, TopicStats>
   /** P7 counter */
   behaviourPenalty: number
   lastPenalty?: PenaltyCause
@@ -57,6 +59,15 @@ export interface PeerStats {
   dirty: boolean
   /** the score last compared against the thresholds (crossing events) */
   reported: number
+}
+
+/** the topic counters of a peer without any: shared, so never written (see `topicsToWrite`) */
+const NO_TOPICS: ReadonlyMap<string, TopicStats> = new Map()
+
+/** The peer's topic counters, to add an entry to. */
+export function topicsToWrite (ps: PeerStats): Map<string, TopicStats> {
+  if (ps.topics === NO_TOPICS) { ps.topics = new Map() }
+  return ps.topics as Map<string, TopicStats>
 }
 
 export function newTopicStats (topic: string, params: TopicScoreParams | undefined): TopicStats {
@@ -79,8 +90,8 @@ export function newPeerStats (peer: PeerKey): PeerStats {
     peer,
     connected: true,
     expire: 0,
-    ipKeys: [],
-    topics: new Map(),
+    ipKeys: NO_KEYS,
+    topics: NO_TOPICS,
     behaviourPenalty: 0,
     score: 0,
     dirty: true,

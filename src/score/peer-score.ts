@@ -4,7 +4,7 @@
 import { copyRejects } from '../core/validation.ts'
 import { ColocationGroups } from './colocation.ts'
 import { computeScore, emptySnapshot } from './compute.ts'
-import { carriesPenalty, decayPeer, meshDeficitSquared, newPeerStats, newTopicStats } from './counters.ts'
+import { carriesPenalty, decayPeer, meshDeficitSquared, newPeerStats, newTopicStats, topicsToWrite } from './counters.ts'
 import { DeliveryRecords, DeliveryStatus, addSender, hasSender } from './deliveries.ts'
 import { ThresholdEventQueue, crossesAny, thresholdLevels } from './events.ts'
 import { createPeerScoreParams, validatePeerScoreParams, validateTopicScoreParams } from './params.ts'
@@ -119,7 +119,7 @@ export class PeerScore implements ScoreProvider {
     let ts = ps.topics.get(topic)
     if (ts == null) {
       ts = newTopicStats(topic, this.topicParams.get(topic))
-      ps.topics.set(topic, ts)
+      topicsToWrite(ps).set(topic, ts)
     }
     ts.inMesh = true
     ts.graftTime = now
@@ -350,7 +350,7 @@ export class PeerScore implements ScoreProvider {
       const tp = this.topicParams.get(topic)
       if (tp == null) { return undefined }
       ts = newTopicStats(topic, tp)
-      ps.topics.set(topic, ts)
+      topicsToWrite(ps).set(topic, ts)
     }
     return ts.params == null ? undefined : ts
   }

@@ -53,9 +53,8 @@ describe('adapter/send-queue', () => {
   })
 
   it('is bounded by count: data overflow is dropped and counted, control evicts data', () => {
-    const q = new SendQueue({ maxCount: 3 })
     const slow: boolean[] = []
-    q.onSlowChange = (s) => slow.push(s)
+    const q = new SendQueue({ maxCount: 3 }, { slowChanged: (s) => slow.push(s) })
     expect(q.push(frame(20), Priority.Forward, 0)).to.equal(true)
     expect(q.push(frame(21), Priority.Forward, 0)).to.equal(true)
     expect(q.push(frame(30), Priority.Gossip, 0, 'k')).to.equal(true)

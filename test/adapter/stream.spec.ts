@@ -38,7 +38,7 @@ for (const kind of ['tcp', 'memory'] as TransportKind[]) {
       await waitFor(() => inbound.length === 1)
       const got: number[] = []
       const done = readFrames(inbound[0], new FrameReader(), (f) => { got.push(new DataView(f.buffer, f.byteOffset).getUint32(0)) })
-      const writer = new PeerWriter(new SendQueue(), () => performance.now(), (err) => { throw err })
+      const writer = new PeerWriter(new SendQueue(), () => performance.now(), { writeFailed: (err) => { throw err } })
       writer.attach(stream)
       for (let i = 0; i < 2000; i++) {
         writer.queue.push(encodeFrame(body(i, 100 + (i % 7) * 300)), Priority.Control, performance.now())
@@ -58,7 +58,7 @@ for (const kind of ['tcp', 'memory'] as TransportKind[]) {
       inbound[0].pause()
       inbound[0].maxReadBufferLength = 64 * 1024 * 1024
       const queue = new SendQueue({ maxBytes: 2 * 1024 * 1024 })
-      const writer = new PeerWriter(queue, () => performance.now(), (err) => { throw err })
+      const writer = new PeerWriter(queue, () => performance.now(), { writeFailed: (err) => { throw err } })
       writer.attach(stream)
       const frame = encodeFrame(new Uint8Array(64 * 1024))
       let sent = 0
