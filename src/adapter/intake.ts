@@ -5,13 +5,14 @@ import { encodeMessage } from '../codec/encode.ts'
 import { msgIdKey } from '../core/msgid.ts'
 import { PublishError } from './errors.ts'
 import { StrictNoSign, StrictSign, TopicValidatorResult } from './message.ts'
-import { FastIdCache, contentMsgId, defaultMsgId, msgIdToBase64 } from './msgid.ts'
+import { FastIdCache, contentIdKey, contentMsgId, defaultMsgId, idFromKey, msgIdToBase64 } from './msgid.ts'
 import { seqnoToBigInt } from './sign.ts'
 import { ValidationPipeline } from './validation.ts'
 import type { Message, MsgIdFn, SignaturePolicy, TopicValidatorFn } from './message.ts'
 import type { AdapterConfig } from './options.ts'
 import type { SeqnoGenerator, Signer, Verifier, VerifyResult } from './sign.ts'
-import type { RejectReason, RouterMessage, ValidationResult } from '../core/types.ts'
+import type { MsgIdKey, RejectReason, RouterMessage, ValidationResult } from '../core/types.ts'
+import type { KnownId } from './msgid.ts'
 import type { DecodedMessage, WireMessage } from '../types.ts'
 import type { PeerId } from '@libp2p/interface'
 
@@ -95,27 +96,37 @@ export class Intake {
         return r as RouterMessage
       }
     }
-    const id = this.computeId(m)
-    const finish = (id: Uint8Array): RouterMessage => {
-      const idKey = msgIdKey(id)
-      if (fast !== undefined) { this.fastIds.set(fast, { id, idKey }, now) }
-      r.id = id
-      r.idKey = idKey
+    const named = this.identify(r, m)
+    const finish = (): RouterMessage => {
+      if (fast !== undefined) { this.fastIds.set(fast, { id: r.id as Uint8Array, idKey: r.idKey as MsgIdKey }, now) }
       return r as RouterMessage
     }
-    return id instanceof Promise ? id.then(finish) : finish(id)
+    return named instanceof Promise ? named.then(finish) : finish()
   }
 
-  /** An id for one of our own messages. */
-  computeId (m: WireMessage, pub?: Message): Uint8Array | Promise<Uint8Array> {
+  /** Sets `target`'s id and id key: from the topic's msgIdFn, a content hash, or from ‖ seqno. */
+  private identify (target: Partial<KnownId>, m: WireMessage, pub?: Message): void | Promise<void> {
     const fn = this.msgIdFn(m.topic)
-    if (fn !== undefined) {
-      const p = pub ?? this.toPublic(m)
-      // a message that cannot be read is rejected in validation; any stable id will do until then
-      return p === undefined ? contentMsgId((m as DecodedMessage).raw ?? m.data) : fn(p)
+    if (fn === undefined && this.policy(m.topic) === StrictNoSign) {
+      // the content id's key comes straight from the hash, and the bytes from the key
+      const key = contentIdKey(this.data(m) ?? m.data)
+      target.idKey = key
+      target.id = idFromKey(key)
+      return
     }
-    if (this.policy(m.topic) === StrictNoSign) { return contentMsgId(this.data(m) ?? m.data) }
-    return defaultMsgId(m)
+    const id = fn === undefined ? defaultMsgId(m) : this.userId(fn, m, pub)
+    const set = (id: Uint8Array): void => {
+      target.id = id
+      target.idKey = msgIdKey(id)
+    }
+    return id instanceof Promise ? id.then(set) : set(id)
+  }
+
+  /** The topic's msgIdFn applied to the public form of m. */
+  private userId (fn: MsgIdFn, m: WireMessage, pub?: Message): Uint8Array | Promise<Uint8Array> {
+    const p = pub ?? this.toPublic(m)
+    // a message that cannot be read is rejected in validation; any stable id will do until then
+    return p === undefined ? contentMsgId((m as DecodedMessage).raw ?? m.data) : fn(p)
   }
 
   /** Builds one of our own messages: transformed, signed under StrictSign, encoded once, with its id. */
@@ -129,8 +140,9 @@ export class Intake {
       const { peerId, publicKey } = signer
       pub = { type: 'signed', from: peerId, topic, data, sequenceNumber: seqnoToBigInt(wire.seqno as Uint8Array), signature: wire.signature as Uint8Array, key: publicKey }
     }
-    const id = await this.computeId(wire, pub)
-    return { msg: { ...wire, id, idKey: msgIdKey(id), raw: encodeMessage(wire) }, pub }
+    const msg = { ...wire, id: undefined as unknown as Uint8Array, idKey: '', raw: encodeMessage(wire) }
+    await this.identify(msg, wire, pub)
+    return { msg, pub }
   }
 
   /** The application's view of a wire message (inbound transform applied); undefined if unreadable. */

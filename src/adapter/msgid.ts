@@ -20,9 +20,22 @@ const EMPTY = new Uint8Array(0)
 
 /** A content id for StrictNoSign topics, which have no from/seqno: sha256 of the data. */
 export function contentMsgId (data: Uint8Array | undefined): Uint8Array {
-  // the one-shot form: no Hash object per message (≈ 30% less than createHash for 1 KiB)
-  const d = hash('sha256', data ?? EMPTY, 'buffer')
-  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
+  return idFromKey(contentIdKey(data))
+}
+
+/**
+ * The content id as the core's map key (core/msgid.ts: one char per byte), straight from the hash.
+ * The one-shot `hash` with a binary (latin1) result makes the string in one step: no Hash object, no buffer
+ * with its own backing store per message, no bytes-to-string pass (≈ 0.5 µs less per 1 KiB message).
+ */
+export function contentIdKey (data: Uint8Array | undefined): MsgIdKey {
+  return hash('sha256', data ?? EMPTY, 'binary')
+}
+
+/** The id bytes of a key (latin1 is one byte per char); short ids come from Buffer's shared pool. */
+export function idFromKey (key: MsgIdKey): Uint8Array {
+  const b = Buffer.from(key, 'latin1')
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 }
 
 /** The default public string form of an id (base64, as `@libp2p/gossipsub`). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { expect } from 'aegir/chai'
-import { FastIdCache, contentMsgId, defaultMsgId, msgIdToBase64 } from '../../src/adapter/msgid.ts'
+import fc from 'fast-check'
+import { FastIdCache, contentIdKey, contentMsgId, defaultMsgId, idFromKey, msgIdToBase64 } from '../../src/adapter/msgid.ts'
 import { msgIdKey } from '../../src/core/msgid.ts'
 
 describe('adapter/msgid', () => {
@@ -16,6 +17,18 @@ describe('adapter/msgid', () => {
     const expected = Uint8Array.from(createHash('sha256').update(data).digest())
     expect(contentMsgId(data)).to.deep.equal(expected)
     expect(contentMsgId(undefined)).to.deep.equal(Uint8Array.from(createHash('sha256').digest()))
+  })
+
+  it('the content id key straight from the hash is the core key of the id bytes, and gives the bytes back', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (data) => {
+      const expected = Uint8Array.from(createHash('sha256').update(data).digest())
+      const key = contentIdKey(data)
+      expect(key).to.equal(msgIdKey(expected))
+      expect(idFromKey(key)).to.deep.equal(expected)
+    }), { numRuns: 300 })
+    // every byte value survives the round trip (latin1 is one byte per char)
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i)
+    expect(idFromKey(msgIdKey(all))).to.deep.equal(all)
   })
 
   it('the public string form is base64 of the id bytes', () => {
