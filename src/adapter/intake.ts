@@ -9,10 +9,10 @@ import { FastIdCache, contentIdKey, contentMsgId, defaultMsgId, idFromKey, msgId
 import { seqnoToBigInt } from './sign.ts'
 import { ValidationPipeline } from './validation.ts'
 import type { Message, MsgIdFn, SignaturePolicy, TopicValidatorFn } from './message.ts'
+import type { KnownId } from './msgid.ts'
 import type { AdapterConfig } from './options.ts'
 import type { SeqnoGenerator, Signer, Verifier, VerifyResult } from './sign.ts'
 import type { MsgIdKey, RejectReason, RouterMessage, ValidationResult } from '../core/types.ts'
-import type { KnownId } from './msgid.ts'
 import type { DecodedMessage, WireMessage } from '../types.ts'
 import type { PeerId } from '@libp2p/interface'
 
