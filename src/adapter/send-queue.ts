@@ -77,7 +77,8 @@ function resolveOptions (opts: SendQueueOptions): Required<SendQueueOptions> {
 export class SendQueue {
   /**
    * one FIFO per priority class, created on the class's first frame (most peers use one or two);
-   * the array itself is created with the first frame (the queue exists for every connected peer)
+   * the array itself is created with the first frame and dropped when a drain empties the queue
+   * (the queue exists for every connected peer, most of them idle most of the time)
    */
   private classes: Array<Fifo<Entry> | undefined> | undefined
   /**
@@ -155,9 +156,8 @@ export class SendQueue {
     const out: Uint8Array[] = []
     let taken = 0
     const classes = this.classes
-    if (classes === undefined) { return out }
     for (const c of CLASSES) {
-      const q = classes[c]
+      const q = classes?.[c]
       if (q === undefined) { continue }
       const ttl = this.ttl(c)
       while (q.size > 0) {
@@ -176,7 +176,12 @@ export class SendQueue {
         q.shift()
       }
     }
-    if (this.count === 0) { this.setSlow(false) }
+    if (this.count === 0) {
+      // emptied (what a flush usually leaves): an idle peer keeps no class FIFOs, only the queue
+      this.classes = undefined
+      this.gossipByKey = undefined
+      this.setSlow(false)
+    }
     return out
   }
 
