@@ -23,6 +23,8 @@ export class TimeCache {
   private serialQueue: number[] = []
   private head = 0
   private serial = 0
+  /** insertions in the queue whose key was deleted since (see `isLive`) */
+  private stale = 0
   /** keys dropped before expiry because the cache was full */
   evicted = 0
 
@@ -34,13 +36,18 @@ export class TimeCache {
   /** Adds `key` unless present; returns false when it was already there. */
   add (key: string, now: number): boolean {
     if (this.entries.has(key)) { return false }
+    this.insert(key, now)
+    return true
+  }
+
+  /** Adds `key`, which the caller has just found absent (`has`): one Map lookup less than `add`. */
+  insert (key: string, now: number): void {
     if (this.entries.size >= this.maxEntries && this.dropOldestLive()) { this.evicted++ }
     const serial = ++this.serial
     this.entries.set(key, serial)
     this.keyQueue.push(key)
     this.expiryQueue.push(now + this.ttl)
     this.serialQueue.push(serial)
-    return true
   }
 
   has (key: string): boolean {
@@ -48,14 +55,16 @@ export class TimeCache {
   }
 
   delete (key: string): boolean {
-    return this.entries.delete(key)
+    if (!this.entries.delete(key)) { return false }
+    this.stale++
+    return true
   }
 
   /** Drops every key whose expiry is ≤ now (in insertion order, stopping at the first that is not). */
   prune (now: number): void {
     while (this.head < this.keyQueue.length) {
       const i = this.head
-      if (this.entries.get(this.keyQueue[i]) === this.serialQueue[i]) {
+      if (this.isLive(i)) {
         if (this.expiryQueue[i] > now) { break }
         this.entries.delete(this.keyQueue[i])
       }
@@ -75,11 +84,23 @@ export class TimeCache {
   private dropOldestLive (): boolean {
     while (this.head < this.keyQueue.length) {
       const i = this.head
-      const live = this.entries.get(this.keyQueue[i]) === this.serialQueue[i]
+      const live = this.isLive(i)
       if (live) { this.entries.delete(this.keyQueue[i]) }
       this.pop()
       if (live) { return true }
     }
+    return false
+  }
+
+  /**
+   * Whether the insertion at queue position i still holds its key. Only a `delete` makes an
+   * insertion stale (its key gone, or re-added by a later insertion), so while none is pending
+   * the answer needs no Map lookup.
+   */
+  private isLive (i: number): boolean {
+    if (this.stale === 0) { return true }
+    if (this.entries.get(this.keyQueue[i]) === this.serialQueue[i]) { return true }
+    this.stale--
     return false
   }
 

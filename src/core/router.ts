@@ -224,7 +224,8 @@ export class Router {
       s.out.trace({ type: 'reject', peer: p.key, topic: msg.topic, idKey: msg.idKey, reason: 'ignored' })
       return
     }
-    s.seen.add(msg.idKey, now)
+    // absent: checked on entry, and nothing since has added to the seen cache
+    s.seen.insert(msg.idKey, now)
     sendIDontWant(s, msg, p.key)
     s.score.validateMessage(p.key, msg, now)
     s.validation.add(msg, p.key, now, promised)

@@ -39,4 +39,45 @@ describe('cache/time-cache', () => {
       }
     }))
   })
+  it('matches a model under adds, deletes, re-adds, evictions and prunes (property)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), key: fc.integer({ min: 0, max: 12 }), dt: fc.nat(30) }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 12 }), dt: fc.constant(0) }),
+      fc.record({ kind: fc.constant('prune' as const), key: fc.constant(0), dt: fc.nat(60) })
+    )
+    fc.assert(fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+      const ttl = 100
+      const max = 6
+      const c = new TimeCache(ttl, max)
+      // the model: live keys in insertion order with their expiry
+      let model: Array<{ key: string, expiry: number }> = []
+      let evicted = 0
+      let now = 0
+      for (const { kind, key, dt } of ops) {
+        now += dt
+        const k = String(key)
+        if (kind === 'add') {
+          const present = model.some(e => e.key === k)
+          if (present) {
+            expect(c.add(k, now)).to.equal(false)
+          } else {
+            // insert is add without the presence check; use both
+            if (key % 2 === 0) { expect(c.add(k, now)).to.equal(true) } else { expect(c.has(k)).to.equal(false); c.insert(k, now) }
+            if (model.length >= max) { model.shift(); evicted++ }
+            model.push({ key: k, expiry: now + ttl })
+          }
+        } else if (kind === 'delete') {
+          const present = model.some(e => e.key === k)
+          expect(c.delete(k)).to.equal(present)
+          model = model.filter(e => e.key !== k)
+        } else {
+          c.prune(now)
+          model = model.filter(e => e.expiry > now)
+        }
+        expect([...c.keys()].sort()).to.deep.equal(model.map(e => e.key).sort())
+        expect(c.size).to.equal(model.length)
+        expect(c.evicted).to.equal(evicted)
+      }
+    }), { numRuns: 300 })
+  })
 })
