@@ -71,8 +71,9 @@ describe('cache/time-cache', () => {
           expect(c.delete(k)).to.equal(present)
           model = model.filter(e => e.key !== k)
         } else {
-          c.prune(now)
-          model = model.filter(e => e.expiry > now)
+          const at = now
+          c.prune(at)
+          model = model.filter(e => e.expiry > at)
         }
         expect([...c.keys()].sort()).to.deep.equal(model.map(e => e.key).sort())
         expect(c.size).to.equal(model.length)
