@@ -1,7 +1,7 @@
 // Message handling around the core: ids of received messages (fast ids, per-topic msgIdFn, content
 // ids), inbound data transforms, the public Message form, and the validation of new messages.
 
-import { encodeMessage } from '../codec/encode.ts'
+import { dataInEncoded, encodeMessage } from '../codec/encode.ts'
 import { msgIdKey } from '../core/msgid.ts'
 import { PublishError } from './errors.ts'
 import { StrictNoSign, StrictSign, TopicValidatorResult } from './message.ts'
@@ -140,7 +140,10 @@ export class Intake {
       const { peerId, publicKey } = signer
       pub = { type: 'signed', from: peerId, topic, data, sequenceNumber: seqnoToBigInt(wire.seqno as Uint8Array), signature: wire.signature as Uint8Array, key: publicKey }
     }
-    const msg = { ...wire, id: undefined as unknown as Uint8Array, idKey: '', raw: encodeMessage(wire) }
+    const raw = encodeMessage(wire)
+    // the cached message views its data in its own encoding: the caller's buffer is not kept
+    // alive for the cache's windows (a young buffer dies cheaply, one promoted to the old space does not)
+    const msg = { ...wire, data: dataInEncoded(raw, wire), id: undefined as unknown as Uint8Array, idKey: '', raw }
     await this.identify(msg, wire, pub)
     return { msg, pub }
   }

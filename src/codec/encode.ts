@@ -337,6 +337,17 @@ export function encodeMessage (msg: WireMessage): Uint8Array {
   return w.done()
 }
 
+/**
+ * The `data` bytes inside `raw`, an encodeMessage output of `msg`: a message built from its fields
+ * can then hold its data as a view of its own encoding instead of keeping the caller's buffer alive.
+ */
+export function dataInEncoded (raw: Uint8Array, msg: WireMessage): Uint8Array | undefined {
+  if (msg.data === undefined) { return undefined }
+  // putMessageBody writes from (field 1) first, then data (field 2)
+  const start = (msg.from === undefined ? 0 : ldSize(1, msg.from.length)) + 1 + varintSize(msg.data.length)
+  return raw.subarray(start, start + msg.data.length)
+}
+
 /** The ASCII prefix of the bytes a message signature covers (SPEC §3). */
 export const SIGN_PREFIX = new TextEncoder().encode('libp2p-pubsub:')
 

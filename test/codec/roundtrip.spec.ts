@@ -4,6 +4,7 @@
 import { expect } from 'aegir/chai'
 import fc from 'fast-check'
 import { decodeRpc, encodeMessage, encodeRpc } from '../../src/codec/index.ts'
+import { dataInEncoded } from '../../src/codec/encode.ts'
 import { decodeWithOracle, encodeWithOracle, hex, messageArb, rpcArb, withoutRaw } from './fixtures.ts'
 
 const runs = { numRuns: 300 }
@@ -21,6 +22,21 @@ describe('codec round trip', () => {
     fc.assert(fc.property(rpcArb, rpc => {
       const { rpc: back } = decodeRpc(encodeRpc(rpc))
       back.messages.forEach((m, i) => { expect(hex(m.raw)).to.equal(hex(encodeMessage(rpc.messages[i]))) })
+    }), runs)
+  })
+
+  it('dataInEncoded finds a message\'s data inside its encoding', () => {
+    fc.assert(fc.property(messageArb, m => {
+      const raw = encodeMessage(m)
+      const data = dataInEncoded(raw, m)
+      if (m.data === undefined) {
+        expect(data).to.equal(undefined)
+      } else {
+        expect(hex(data as Uint8Array)).to.equal(hex(m.data))
+        // a view of the encoding, at the offset the decoder finds the field
+        expect(data?.buffer).to.equal(raw.buffer)
+        expect(hex(decodeRpc(encodeRpc({ subscriptions: [], messages: [m] })).rpc.messages[0].data as Uint8Array)).to.equal(hex(data as Uint8Array))
+      }
     }), runs)
   })
 
