@@ -3,8 +3,8 @@
 
 import { expect } from 'aegir/chai'
 import fc from 'fast-check'
-import { decodeRpc, encodeMessage, encodeRpc } from '../../src/codec/index.ts'
 import { dataInEncoded } from '../../src/codec/encode.ts'
+import { decodeRpc, encodeMessage, encodeRpc } from '../../src/codec/index.ts'
 import { decodeWithOracle, encodeWithOracle, hex, messageArb, rpcArb, withoutRaw } from './fixtures.ts'
 
 const runs = { numRuns: 300 }
