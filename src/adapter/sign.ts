@@ -1,6 +1,8 @@
 // Message authorship: seqno generation, signing own messages and checking received ones against
 // the topic's signature policy (SPEC.md §3). Owns a bounded cache of authors' peer ids and keys.
 
+import { Buffer } from 'node:buffer'
+import { createPrivateKey, createPublicKey, sign as signWith, verify as verifyWith } from 'node:crypto'
 import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromMultihash, peerIdFromPublicKey } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
@@ -10,6 +12,7 @@ import type { SignaturePolicy } from './message.ts'
 import type { RejectReason } from '../core/types.ts'
 import type { WireMessage } from '../types.ts'
 import type { PeerId, PrivateKey, PublicKey } from '@libp2p/interface'
+import type { KeyObject } from 'node:crypto'
 
 /** Returns 'libp2p-pubsub:' ‖ the encoded message without `signature` and `key` (the codec's). */
 export type SigningBytesFn = (msg: WireMessage) => Uint8Array
@@ -36,11 +39,41 @@ export function seqnoToBigInt (seqno: Uint8Array): bigint {
   return n
 }
 
+// Ed25519 (the usual libp2p identity) is signed and verified with node:crypto KeyObjects made once
+// per key. The key classes of @libp2p/crypto build a new KeyObject from JWK text on every call,
+// which costs about as much as the signature itself. Other key types use their own sign/verify.
+
+/** DER headers that turn a raw Ed25519 seed or public key into PKCS#8 / SPKI (RFC 8410). */
+const PKCS8_ED25519 = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20)
+const SPKI_ED25519 = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00)
+
+/** A node:crypto signing key for an Ed25519 private key (raw: seed ‖ public key); undefined for other types. */
+export function ed25519SigningKey (key: PrivateKey): KeyObject | undefined {
+  if (key.type !== 'Ed25519' || key.raw.length < 32) { return undefined }
+  try {
+    return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, key.raw.subarray(0, 32)]), format: 'der', type: 'pkcs8' })
+  } catch {
+    return undefined
+  }
+}
+
+/** A node:crypto verification key for an Ed25519 public key; undefined for other types. */
+export function ed25519VerifyingKey (key: PublicKey): KeyObject | undefined {
+  if (key.type !== 'Ed25519' || key.raw.length !== 32) { return undefined }
+  try {
+    return createPublicKey({ key: Buffer.concat([SPKI_ED25519, key.raw]), format: 'der', type: 'spki' })
+  } catch {
+    return undefined
+  }
+}
+
 /** Signs this node's own messages. */
 export class Signer {
   readonly peerId: PeerId
   readonly publicKey: PublicKey
   private readonly privateKey: PrivateKey
+  /** node:crypto key for Ed25519 identities (see above) */
+  private readonly keyObject: KeyObject | undefined
   private readonly signingBytes: SigningBytesFn
   private readonly from: Uint8Array
   /** the protobuf public key, only for key types a peer id cannot inline (RSA, ECDSA) */
@@ -48,6 +81,7 @@ export class Signer {
 
   constructor (privateKey: PrivateKey, signingBytes: SigningBytesFn) {
     this.privateKey = privateKey
+    this.keyObject = ed25519SigningKey(privateKey)
     this.signingBytes = signingBytes
     this.publicKey = privateKey.publicKey
     this.peerId = peerIdFromPublicKey(privateKey.publicKey)
@@ -60,7 +94,13 @@ export class Signer {
   async sign (msg: WireMessage, seqno: Uint8Array): Promise<WireMessage> {
     msg.from = this.from
     msg.seqno = seqno
-    msg.signature = await this.privateKey.sign(this.signingBytes(msg))
+    const bytes = this.signingBytes(msg)
+    if (this.keyObject === undefined) {
+      msg.signature = await this.privateKey.sign(bytes)
+    } else {
+      const sig = signWith(null, bytes, this.keyObject)
+      msg.signature = new Uint8Array(sig.buffer, sig.byteOffset, sig.byteLength)
+    }
     if (this.key !== undefined) { msg.key = this.key }
     return msg
   }
@@ -70,6 +110,8 @@ export class Signer {
 export interface Author {
   peerId: PeerId
   publicKey: PublicKey
+  /** node:crypto key for Ed25519 authors, made once per cached author */
+  keyObject: KeyObject | undefined
 }
 
 export type VerifyResult =
@@ -105,7 +147,8 @@ export class Verifier {
     const result = (valid: boolean): VerifyResult => valid ? { ok: true, author } : { ok: false, reason: 'invalid-signature' }
     let valid: boolean | Promise<boolean>
     try {
-      valid = author.publicKey.verify(this.signingBytes(msg), msg.signature)
+      const bytes = this.signingBytes(msg)
+      valid = author.keyObject === undefined ? author.publicKey.verify(bytes, msg.signature) : verifyWith(null, bytes, author.keyObject, msg.signature)
     } catch {
       return result(false)
     }
@@ -124,9 +167,9 @@ export class Verifier {
       const peerId = peerIdFromMultihash(Digest.decode(from))
       if (key !== undefined) {
         const publicKey = publicKeyFromProtobuf(key)
-        author = peerIdFromPublicKey(publicKey).equals(peerId) ? { peerId, publicKey } : undefined
+        author = peerIdFromPublicKey(publicKey).equals(peerId) ? { peerId, publicKey, keyObject: ed25519VerifyingKey(publicKey) } : undefined
       } else if (peerId.publicKey !== undefined) {
-        author = { peerId, publicKey: peerId.publicKey }
+        author = { peerId, publicKey: peerId.publicKey, keyObject: ed25519VerifyingKey(peerId.publicKey) }
       }
     } catch {
       return undefined

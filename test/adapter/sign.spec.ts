@@ -1,6 +1,6 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { expect } from 'aegir/chai'
-import { SeqnoGenerator, Signer, Verifier, seqnoToBigInt } from '../../src/adapter/sign.ts'
+import { SeqnoGenerator, Signer, Verifier, ed25519SigningKey, ed25519VerifyingKey, seqnoToBigInt } from '../../src/adapter/sign.ts'
 import { decodeRpc, encodeMessage, encodeMessageForSigning, encodeRpc } from '../../src/codec/index.ts'
 import type { WireMessage } from '../../src/types.ts'
 
@@ -35,6 +35,40 @@ describe('adapter/sign', () => {
       expect(await verifier.verify(tampered, 'StrictSign')).to.deep.equal({ ok: false, reason: 'invalid-signature' })
     })
   }
+
+  it('Ed25519 goes through cached node:crypto keys and agrees with @libp2p/crypto both ways', async () => {
+    const key = await generateKeyPair('Ed25519')
+    expect(ed25519SigningKey(key)).to.not.equal(undefined)
+    expect(ed25519VerifyingKey(key.publicKey)).to.not.equal(undefined)
+    const signer = new Signer(key, encodeMessageForSigning)
+    const verifier = new Verifier(encodeMessageForSigning)
+    for (let i = 0; i < 5; i++) {
+      const msg: WireMessage = { topic: 't', data: Uint8Array.of(i, 7, i) }
+      await signer.sign(msg, new SeqnoGenerator(BigInt(i)).take())
+      // Ed25519 signatures are deterministic: the same bytes as the key class's own signing
+      const theirs = await key.sign(encodeMessageForSigning(msg))
+      expect(msg.signature).to.deep.equal(theirs)
+      expect(await key.publicKey.verify(encodeMessageForSigning(msg), msg.signature as Uint8Array)).to.equal(true)
+      // and a message signed by the key class verifies here, through the author's cached key
+      const other: WireMessage = { ...msg, signature: theirs }
+      const received = decodeRpc(encodeRpc({ subscriptions: [], messages: [other] })).rpc.messages[0]
+      const ok = await verifier.verify(received, 'StrictSign')
+      expect(ok.ok).to.equal(true)
+      if (ok.ok) { expect(ok.author?.keyObject).to.not.equal(undefined) }
+      const flipped = Uint8Array.from(theirs)
+      flipped[10] ^= 1
+      const bad = decodeRpc(encodeRpc({ subscriptions: [], messages: [{ ...msg, signature: flipped }] })).rpc.messages[0]
+      expect(await verifier.verify(bad, 'StrictSign')).to.deep.equal({ ok: false, reason: 'invalid-signature' })
+      const short = decodeRpc(encodeRpc({ subscriptions: [], messages: [{ ...msg, signature: theirs.subarray(1) }] })).rpc.messages[0]
+      expect(await verifier.verify(short, 'StrictSign')).to.deep.equal({ ok: false, reason: 'invalid-signature' })
+    }
+  })
+
+  it('other key types keep their own sign and verify', async () => {
+    const key = await generateKeyPair('secp256k1')
+    expect(ed25519SigningKey(key)).to.equal(undefined)
+    expect(ed25519VerifyingKey(key.publicKey)).to.equal(undefined)
+  })
 
   it('rejects a key that does not match from, and a missing signature or seqno', async () => {
     const a = await generateKeyPair('Ed25519')
