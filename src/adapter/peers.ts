@@ -72,7 +72,7 @@ export class PeerEntry implements SendQueueListener, PeerWriterListener {
     this.key = key
     this.id = id
     this.opts = opts
-    this.writer = new PeerWriter(new SendQueue(opts.queue, this), opts.now, this)
+    this.writer = new PeerWriter(new SendQueue(opts.queue, this), opts.now, this, opts.maxTransmitSize)
   }
 
   slowChanged (slow: boolean): void {

@@ -1,6 +1,7 @@
 // Streams of one peer: the writer that drains the peer's send queue into its outbound stream with
 // real backpressure, and the inbound read loop that cuts frames out of the peer's inbound stream.
 
+import { DEFAULT_MAX_TRANSMIT_SIZE, MERGE_MAX_BODY, coalesceFrames } from '../codec/frame.ts'
 import type { SendQueue } from './send-queue.ts'
 import type { FrameReader } from '../codec/frame.ts'
 import type { Stream } from '@libp2p/interface'
@@ -47,13 +48,16 @@ export class PeerWriter {
   private stream: Stream | undefined
   private readonly now: () => number
   private readonly listener: PeerWriterListener
+  /** largest body of frames merged for one write (see coalesceFrames) */
+  private readonly mergeMax: number
   private scheduled = false
   private waitingDrain = false
 
-  constructor (queue: SendQueue, now: () => number, listener: PeerWriterListener) {
+  constructor (queue: SendQueue, now: () => number, listener: PeerWriterListener, maxTransmitSize = DEFAULT_MAX_TRANSMIT_SIZE) {
     this.queue = queue
     this.now = now
     this.listener = listener
+    this.mergeMax = Math.min(maxTransmitSize, MERGE_MAX_BODY)
   }
 
   get attached (): boolean { return this.stream !== undefined }
@@ -110,7 +114,7 @@ export class PeerWriter {
     const frames = this.queue.drain(this.now(), MAX_WRITE_BYTES)
     if (frames.length === 0) { return }
     try {
-      if (!stream.send(concat(frames))) {
+      if (!stream.send(coalesceFrames(frames, this.mergeMax))) {
         this.waitingDrain = true
         return
       }
@@ -121,19 +125,6 @@ export class PeerWriter {
     }
     if (this.queue.length > 0) { this.schedule() }
   }
-}
-
-function concat (frames: Uint8Array[]): Uint8Array {
-  if (frames.length === 1) { return frames[0] }
-  let size = 0
-  for (const f of frames) { size += f.length }
-  const out = new Uint8Array(size)
-  let pos = 0
-  for (const f of frames) {
-    out.set(f, pos)
-    pos += f.length
-  }
-  return out
 }
 
 /**

@@ -4,8 +4,9 @@
 import { expect } from 'aegir/chai'
 import fc from 'fast-check'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { CodecError, FrameReader, decodeRpc, encodeFrame, encodeFrames } from '../../src/codec/index.ts'
-import { fromHex, hex } from './fixtures.ts'
+import { coalesceFrames } from '../../src/codec/frame.ts'
+import { CodecError, FrameReader, decodeRpc, encodeFrame, encodeFrames, encodeRpc, encodeRpcFrame } from '../../src/codec/index.ts'
+import { fromHex, hex, rpcArb, withoutRaw } from './fixtures.ts'
 
 function varint (n: number): Uint8Array {
   const out: number[] = []
@@ -133,5 +134,46 @@ describe('codec framing', () => {
         if (!(err instanceof CodecError) || err.limit === 'internal') { throw err }
       }
     }), { numRuns: 2000 })
+  })
+  it('coalesceFrames merges runs of subscription/message frames and keeps every other frame as it is', () => {
+    // message-only RPCs often, so that runs form
+    const frameArb = fc.oneof(rpcArb, rpcArb.map(r => ({ subscriptions: r.subscriptions, messages: r.messages })), rpcArb.map(r => ({ subscriptions: [], messages: r.messages })))
+    fc.assert(fc.property(fc.array(frameArb, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 400 }), (rpcs, maxBody) => {
+      const frames = rpcs.map(r => encodeRpcFrame(r))
+      const out = coalesceFrames(frames, maxBody)
+      const reader = new FrameReader()
+      reader.push(out)
+      const bodies: Uint8Array[] = []
+      for (let b = reader.next(); b !== undefined; b = reader.next()) { bodies.push(b) }
+      expect(reader.buffered).to.equal(0)
+      expect(bodies.length).to.be.at.most(frames.length)
+      // the same subscriptions and messages in the same order, and the same control messages
+      const decoded = bodies.map(b => withoutRaw(decodeRpc(b).rpc))
+      expect(decoded.flatMap(r => r.subscriptions)).to.deep.equal(rpcs.flatMap(r => r.subscriptions))
+      expect(decoded.flatMap(r => r.messages)).to.deep.equal(rpcs.flatMap(r => r.messages))
+      expect(decoded.map(r => r.control).filter(c => c !== undefined)).to.deep.equal(rpcs.map(r => r.control).filter(c => c !== undefined))
+      // a merged body stays within the bound; a body over it is an input frame passed through
+      const inputs = new Set(frames.map(f => hex(f)))
+      for (const b of bodies) {
+        if (b.length > maxBody) { expect(inputs.has(hex(encodeFrame(b)))).to.equal(true) }
+      }
+      // frames with anything but subscriptions and messages are never merged
+      for (const r of rpcs) {
+        const other = encodeRpc({ ...r, subscriptions: [], messages: [] }).length > 0
+        if (other) { expect(bodies.some(b => hex(b) === hex(encodeRpc(r)))).to.equal(true) }
+      }
+    }), { numRuns: 300 })
+  })
+
+  it('coalesceFrames merges message frames into one RPC and caps the frames per merge', () => {
+    const msg = (i: number): { topic: string, data: Uint8Array } => ({ topic: 't', data: Uint8Array.of(i) })
+    const frames = Array.from({ length: 300 }, (_, i) => encodeRpcFrame({ subscriptions: [], messages: [msg(i)] }))
+    const reader = new FrameReader()
+    reader.push(coalesceFrames(frames))
+    const sizes: number[] = []
+    for (let b = reader.next(); b !== undefined; b = reader.next()) { sizes.push(decodeRpc(b).rpc.messages.length) }
+    expect(sizes).to.deep.equal([128, 128, 44])
+    // one frame goes out as it is
+    expect(coalesceFrames([frames[0]])).to.equal(frames[0])
   })
 })
