@@ -7,6 +7,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { coalesceFrames } from '../../src/codec/frame.ts'
 import { CodecError, FrameReader, decodeRpc, encodeFrame, encodeFrames, encodeRpc, encodeRpcFrame } from '../../src/codec/index.ts'
 import { fromHex, hex, rpcArb, withoutRaw } from './fixtures.ts'
+import type { Rpc } from '../../src/types.ts'
 
 function varint (n: number): Uint8Array {
   const out: number[] = []
@@ -137,7 +138,7 @@ describe('codec framing', () => {
   })
   it('coalesceFrames merges runs of subscription/message frames and keeps every other frame as it is', () => {
     // message-only RPCs often, so that runs form
-    const frameArb = fc.oneof(rpcArb, rpcArb.map(r => ({ subscriptions: r.subscriptions, messages: r.messages })), rpcArb.map(r => ({ subscriptions: [], messages: r.messages })))
+    const frameArb: fc.Arbitrary<Rpc> = fc.oneof(rpcArb, rpcArb.map(r => ({ subscriptions: r.subscriptions, messages: r.messages })), rpcArb.map(r => ({ subscriptions: [], messages: r.messages })))
     fc.assert(fc.property(fc.array(frameArb, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 400 }), (rpcs, maxBody) => {
       const frames = rpcs.map(r => encodeRpcFrame(r))
       const out = coalesceFrames(frames, maxBody)
