@@ -20,11 +20,13 @@ export interface OutboundCounters {
 }
 
 /**
- * Frames of message-only RPCs by RPC object. The core hands one OutRpc object to every recipient of
- * a forward or publish, so it is split and encoded once, not once per peer. Bounded by the live RPC
- * objects: an entry goes when the core's output is dropped (weak keys).
+ * The frames of the last message-only RPC. The core hands one OutRpc object to every recipient of
+ * a forward or publish, one after the other, so it is split and encoded once, not once per peer.
+ * One entry is enough for that and costs no map operation (a WeakMap entry per message also had
+ * to be traced as an ephemeron by every GC).
  */
-const framesOf = new WeakMap<OutRpc, SplitResult>()
+let lastRpc: OutRpc | undefined
+let lastSplit: SplitResult | undefined
 
 /** Encodes one output RPC and queues its frames; returns false if any frame was dropped. */
 export function queueRpc (
@@ -48,11 +50,12 @@ export function queueRpc (
   // control (PX records attached per peer), subscriptions and extensions make an RPC peer-specific
   const shared = rpc.control === undefined && rpc.subscriptions === undefined && rpc.testExtension === undefined && messages.length > 0
   if (!shared) { return queueFrames(queue, wire, priority, now, maxSize, counters) }
-  let split = framesOf.get(rpc)
+  let split = lastRpc === rpc ? lastSplit : undefined
   if (split === undefined) {
     split = splitFrames(wire, maxSize, counters)
     if (split === undefined) { return false }
-    framesOf.set(rpc, split)
+    lastRpc = rpc
+    lastSplit = split
   }
   return pushFrames(queue, split, priority, now, counters)
 }
