@@ -31,6 +31,9 @@ export interface IntakeHooks {
 
 interface AsyncPending { msg: RouterMessage, at: number }
 
+/** A message carrying its inbound-transformed data (see `data`). */
+type Transformed = WireMessage & { inboundData?: Uint8Array | null }
+
 /** Decoded messages to router messages, and 'validate' outputs to verdicts. */
 export class Intake {
   private readonly cfg: AdapterConfig
@@ -39,8 +42,6 @@ export class Intake {
   readonly topicValidators = new Map<string, TopicValidatorFn>()
   readonly pipeline: ValidationPipeline
   private readonly fastIds: FastIdCache
-  /** inbound-transformed data per message (computed at most once) */
-  private readonly transformed = new WeakMap<WireMessage, Uint8Array | null>()
   /**
    * asyncValidation: public id → message awaiting reportMessageValidationResult. Bound: maxPending
    * (oldest dropped); pruned on report and when older than seenTTL.
@@ -165,16 +166,17 @@ export class Intake {
     const t = this.cfg.dataTransform
     const raw = m.data ?? new Uint8Array(0)
     if (t === undefined) { return raw }
-    let out = this.transformed.get(m)
-    if (out === undefined) {
+    // computed at most once per message, and kept on it (null: the transform threw). A property
+    // rather than a WeakMap entry: every GC has to trace each weak entry as an ephemeron
+    const tm = m as Transformed
+    if (tm.inboundData === undefined) {
       try {
-        out = t.inboundTransform(m.topic, raw)
+        tm.inboundData = t.inboundTransform(m.topic, raw)
       } catch {
-        out = null
+        tm.inboundData = null
       }
-      this.transformed.set(m, out)
     }
-    return out ?? undefined
+    return tm.inboundData ?? undefined
   }
 
   /**
