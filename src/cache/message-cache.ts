@@ -1,10 +1,14 @@
 // The message cache (mcache): recent messages in heartbeat windows, served to IWANT and advertised
 // in IHAVE, with per-(peer, id) serve counters. Bounded by message count and data bytes.
+// Entries live in the value slots of the seen cache (every cached id is a seen id), found from an
+// id with the seen cache's one Map lookup: the cache has no Map of its own to insert into and
+// delete from for every message.
 
 import { Fifo } from './fifo.ts'
+import type { TimeCache } from './time-cache.ts'
 import type { MsgIdKey, PeerKey, RouterMessage } from '../core/types.ts'
 
-interface Entry {
+export interface CacheEntry {
   msg: RouterMessage
   /** data bytes charged to the byte bound */
   bytes: number
@@ -13,12 +17,17 @@ interface Entry {
    * message (≤ connected peers). Pruned: with the entry (window shift or eviction).
    */
   served: Map<PeerKey, number> | undefined
-  /** still in `entries` (a window may hold an entry already evicted; its id may be cached again) */
+  /** still cached (a window may hold an entry already evicted; its id may be cached again) */
   live: boolean
+  /** the seen cache's insertion whose value slot holds this entry */
+  serial: number
 }
 
+/** The seen cache, whose value slots hold the cache's entries. */
+export type SeenIndex = TimeCache<CacheEntry>
+
 /** One heartbeat window: the entries put in it, by topic (for IHAVE). */
-type Window = Map<string, Entry[]>
+type Window = Map<string, CacheEntry[]>
 
 function sizeOf (msg: RouterMessage): number {
   return msg.raw?.length ?? ((msg.data?.length ?? 0) + msg.topic.length + 64)
@@ -32,40 +41,54 @@ export class MessageCache {
   /** newest first; `length` windows */
   private readonly windows: Window[] = []
   /**
-   * id → entry, in insertion (= age) order. Bound: maxMessages and maxBytes (oldest evicted
-   * first, counted in `evicted`). Pruned: `shift()` each heartbeat drops the oldest window.
+   * id → entry: the seen cache's value slots. Bound: maxMessages and maxBytes (oldest evicted
+   * first, counted in `evicted`). Pruned: `shift()` each heartbeat drops the oldest window; an id
+   * leaving the seen cache takes its entry along.
    */
-  private readonly entries = new Map<MsgIdKey, Entry>()
+  private readonly index: SeenIndex
   /**
-   * Entries in insertion order, for eviction; entries no longer live are skipped. (Asking `entries`
-   * for its oldest key walked the holes its deletions leave: at a full cache every put was O(holes).)
+   * Entries in insertion order, for eviction; entries no longer live are skipped.
    * Bound: live entries plus dead ones not yet shifted (≤ entries put within `length` windows).
    * Shifted by eviction and `shift()`.
    */
-  private readonly order = new Fifo<Entry>()
+  private readonly order = new Fifo<CacheEntry>()
+  private count = 0
   private byteCount = 0
-  /** messages dropped before their window expired because a bound was hit */
+  /** messages dropped before their window expired because a bound was hit or the seen cache forgot them */
   evicted = 0
 
-  constructor (length: number, gossip: number, maxMessages: number, maxBytes: number) {
+  constructor (length: number, gossip: number, maxMessages: number, maxBytes: number, index: SeenIndex) {
     this.length = length
     this.gossip = gossip
     this.maxMessages = maxMessages
     this.maxBytes = maxBytes
+    this.index = index
+    // the seen cache forgot a cached id (its bound or ttl is shorter than this cache's): the entry
+    // goes too, so every cached id stays servable
+    index.onDropValue = (entry) => {
+      if (!entry.live) { return }
+      this.account(entry)
+      this.evicted++
+    }
     for (let i = 0; i < length; i++) { this.windows.push(new Map()) }
   }
 
-  /** Caches `msg` in the current window; returns false if its id is already cached. */
+  /**
+   * Caches `msg` in the current window; returns false if its id is already cached, or is not in
+   * the seen cache (which it is for every message the router accepted or published).
+   */
   put (msg: RouterMessage): boolean {
-    if (this.entries.has(msg.idKey)) { return false }
-    const entry: Entry = { msg, bytes: sizeOf(msg), served: undefined, live: true }
-    this.entries.set(msg.idKey, entry)
+    const serial = this.index.serialOf(msg.idKey)
+    if (serial === undefined || this.index.valueAt(serial) !== undefined) { return false }
+    const entry: CacheEntry = { msg, bytes: sizeOf(msg), served: undefined, live: true, serial }
+    this.index.setValueAt(serial, entry)
     this.order.push(entry)
+    this.count++
     this.byteCount += entry.bytes
     const w = this.windows[0]
     const list = w.get(msg.topic)
     if (list === undefined) { w.set(msg.topic, [entry]) } else { list.push(entry) }
-    while (this.entries.size > this.maxMessages || (this.byteCount > this.maxBytes && this.entries.size > 1)) {
+    while (this.count > this.maxMessages || (this.byteCount > this.maxBytes && this.count > 1)) {
       this.evictOldest()
     }
     return true
@@ -79,8 +102,14 @@ export class MessageCache {
     this.evicted++
   }
 
-  private remove (entry: Entry): void {
-    this.entries.delete(entry.msg.idKey)
+  private remove (entry: CacheEntry): void {
+    if (this.index.valueAt(entry.serial) === entry) { this.index.setValueAt(entry.serial, undefined) }
+    this.account(entry)
+  }
+
+  /** an entry leaves: the bounds' counts and its liveness */
+  private account (entry: CacheEntry): void {
+    this.count--
     this.byteCount -= entry.bytes
     entry.live = false
   }
@@ -91,7 +120,7 @@ export class MessageCache {
   }
 
   has (idKey: MsgIdKey): boolean {
-    return this.entries.has(idKey)
+    return this.index.getValue(idKey) !== undefined
   }
 
   /**
@@ -99,7 +128,7 @@ export class MessageCache {
    * many times it has now been served to that peer, or undefined if not cached.
    */
   getForPeer (idKey: MsgIdKey, peer: PeerKey): { msg: RouterMessage, count: number } | undefined {
-    const entry = this.entries.get(idKey)
+    const entry = this.index.getValue(idKey)
     if (entry === undefined) { return undefined }
     entry.served ??= new Map()
     const count = (entry.served.get(peer) ?? 0) + 1
@@ -109,7 +138,7 @@ export class MessageCache {
 
   /** How many times `idKey` was served to `peer` via IWANT (0 if never or not cached). */
   servedCount (idKey: MsgIdKey, peer: PeerKey): number {
-    return this.entries.get(idKey)?.served?.get(peer) ?? 0
+    return this.index.getValue(idKey)?.served?.get(peer) ?? 0
   }
 
   /** Ids of `topic` in the `gossip` most recent windows, newest first (for IHAVE). */
@@ -149,7 +178,7 @@ export class MessageCache {
   }
 
   get size (): number {
-    return this.entries.size
+    return this.count
   }
 
   get bytes (): number {

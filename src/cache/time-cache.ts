@@ -1,8 +1,12 @@
 // A bounded set of string keys that expire a fixed time after insertion (the seen cache, pending
 // dials). A FIFO of insertions gives expiry order, so pruning pops from its front and stops early.
 
-/** A set of keys, each forgotten `ttl` ms after it was added, holding at most `maxEntries`. */
-export class TimeCache {
+/**
+ * A set of keys, each forgotten `ttl` ms after it was added, holding at most `maxEntries`. Each
+ * insertion has a value slot (unset until `setValueAt`), found from the key with one Map lookup;
+ * the message cache keeps its entries there instead of in a Map of its own.
+ */
+export class TimeCache<V = never> {
   readonly ttl: number
   readonly maxEntries: number
   /**
@@ -21,12 +25,16 @@ export class TimeCache {
   private keyQueue: string[] = []
   private expiryQueue: number[] = []
   private serialQueue: number[] = []
+  /** the value slots, cleared when their insertion leaves the queue or its key is deleted */
+  private valueQueue: Array<V | undefined> = []
   private head = 0
   private serial = 0
   /** insertions in the queue whose key was deleted since (see `isLive`) */
   private stale = 0
   /** keys dropped before expiry because the cache was full */
   evicted = 0
+  /** called with the value of a key that leaves (expiry, eviction, delete) while holding one */
+  onDropValue: ((value: V) => void) | undefined
 
   constructor (ttl: number, maxEntries: number) {
     this.ttl = ttl
@@ -48,6 +56,7 @@ export class TimeCache {
     this.keyQueue.push(key)
     this.expiryQueue.push(now + this.ttl)
     this.serialQueue.push(serial)
+    this.valueQueue.push(undefined)
   }
 
   has (key: string): boolean {
@@ -55,9 +64,35 @@ export class TimeCache {
   }
 
   delete (key: string): boolean {
-    if (!this.entries.delete(key)) { return false }
+    const serial = this.entries.get(key)
+    if (serial === undefined) { return false }
+    this.entries.delete(key)
     this.stale++
+    this.dropValue(this.indexOf(serial))
     return true
+  }
+
+  /** The serial of the insertion holding `key` (a handle to its value slot), if present. */
+  serialOf (key: string): number | undefined {
+    return this.entries.get(key)
+  }
+
+  /** The value of the insertion holding `key`, if present and set. */
+  getValue (key: string): V | undefined {
+    const serial = this.entries.get(key)
+    return serial === undefined ? undefined : this.valueAt(serial)
+  }
+
+  /** The value in the slot of insertion `serial`; undefined once it left the queue. */
+  valueAt (serial: number): V | undefined {
+    const i = this.indexOf(serial)
+    return i < 0 ? undefined : this.valueQueue[i]
+  }
+
+  /** Sets (or with undefined, clears) the slot of insertion `serial`; no effect once it left the queue. */
+  setValueAt (serial: number, value: V | undefined): void {
+    const i = this.indexOf(serial)
+    if (i >= 0) { this.valueQueue[i] = value }
   }
 
   /** Drops every key whose expiry is ≤ now (in insertion order, stopping at the first that is not). */
@@ -104,12 +139,32 @@ export class TimeCache {
     return false
   }
 
+  /**
+   * Queue position of insertion `serial`, or -1 once it left the queue. Serials go up by one per
+   * insertion and the queue holds consecutive insertions, so no lookup is needed.
+   */
+  private indexOf (serial: number): number {
+    if (this.head >= this.serialQueue.length) { return -1 }
+    const i = this.head + (serial - this.serialQueue[this.head])
+    return i >= this.head && i < this.serialQueue.length && this.serialQueue[i] === serial ? i : -1
+  }
+
+  private dropValue (i: number): void {
+    if (i < 0) { return }
+    const value = this.valueQueue[i]
+    if (value === undefined) { return }
+    this.valueQueue[i] = undefined
+    this.onDropValue?.(value)
+  }
+
   private pop (): void {
+    this.dropValue(this.head)
     this.head++
     if (this.head >= 1024 && this.head * 2 >= this.keyQueue.length) {
       this.keyQueue = this.keyQueue.slice(this.head)
       this.expiryQueue = this.expiryQueue.slice(this.head)
       this.serialQueue = this.serialQueue.slice(this.head)
+      this.valueQueue = this.valueQueue.slice(this.head)
       this.head = 0
     }
   }

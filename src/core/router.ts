@@ -29,6 +29,7 @@ import type {
   ConnectInfo, InRpc, MsgIdKey, PeerIdCodec, PeerKey, PublishResult, RejectReason, RouterMessage,
   RouterOutput, ScoreProvider, ValidationResult
 } from './types.ts'
+import type { SeenIndex } from '../cache/message-cache.ts'
 import type { RouterConfig } from '../config.ts'
 import type { ControlExtensions, SubOpts } from '../types.ts'
 
@@ -79,6 +80,8 @@ export class Router {
 
   constructor (init: RouterInit) {
     const { config } = init
+    // the message cache keeps its entries in the seen cache's value slots
+    const seen: SeenIndex = new TimeCache(config.seenTTL, config.seenMaxEntries)
     this.s = {
       config,
       localPeer: init.localPeer,
@@ -90,8 +93,8 @@ export class Router {
       topics: new TopicTable(),
       mesh: new MeshTable(),
       backoff: new BackoffTable(config.backoffSlackTicks * config.heartbeatInterval),
-      mcache: new MessageCache(config.mcacheLength, config.mcacheGossip, config.mcacheMaxMessages, config.mcacheMaxBytes),
-      seen: new TimeCache(config.seenTTL, config.seenMaxEntries),
+      mcache: new MessageCache(config.mcacheLength, config.mcacheGossip, config.mcacheMaxMessages, config.mcacheMaxBytes, seen),
+      seen,
       promises: new GossipPromises(),
       validation: new PendingValidations(config.maxPendingValidations),
       dials: new TimeCache(config.pendingDialTTL, config.maxPendingDials),

@@ -10,7 +10,7 @@ import type { Rng } from './rng.ts'
 import type { TopicTable } from './topics.ts'
 import type { PeerIdCodec, PeerKey, ScoreProvider } from './types.ts'
 import type { PendingValidations } from './validation.ts'
-import type { MessageCache } from '../cache/message-cache.ts'
+import type { MessageCache, SeenIndex } from '../cache/message-cache.ts'
 import type { TimeCache } from '../cache/time-cache.ts'
 import type { RouterConfig } from '../config.ts'
 
@@ -37,8 +37,8 @@ export interface RouterState {
   readonly mesh: MeshTable
   readonly backoff: BackoffTable
   readonly mcache: MessageCache
-  /** seen message ids (seenTTL, seenMaxEntries); pruned every heartbeat */
-  readonly seen: TimeCache
+  /** seen message ids (seenTTL, seenMaxEntries), holding the mcache's entries; pruned every heartbeat */
+  readonly seen: SeenIndex
   readonly promises: GossipPromises
   readonly validation: PendingValidations
   /** PX dials emitted and not yet answered by a connection (maxPendingDials, pendingDialTTL) */

@@ -1,7 +1,9 @@
 import { expect } from 'aegir/chai'
 import fc from 'fast-check'
 import { MessageCache } from '../../src/cache/message-cache.ts'
+import { TimeCache } from '../../src/cache/time-cache.ts'
 import { msgIdKey } from '../../src/core/msgid.ts'
+import type { SeenIndex } from '../../src/cache/message-cache.ts'
 import type { RouterMessage } from '../../src/core/types.ts'
 
 function msg (n: number, topic = 't', size = 10): RouterMessage {
@@ -9,9 +11,24 @@ function msg (n: number, topic = 't', size = 10): RouterMessage {
   return { id, idKey: msgIdKey(id), topic, data: new Uint8Array(size) }
 }
 
+/** A message cache over its own seen cache; `put` first marks the id seen, as the router does. */
+class Cache extends MessageCache {
+  readonly seen: SeenIndex
+
+  constructor (length: number, gossip: number, maxMessages: number, maxBytes: number, seen: SeenIndex = new TimeCache(Infinity, 1 << 20)) {
+    super(length, gossip, maxMessages, maxBytes, seen)
+    this.seen = seen
+  }
+
+  override put (m: RouterMessage): boolean {
+    this.seen.add(m.idKey, 0)
+    return super.put(m)
+  }
+}
+
 describe('cache/message-cache', () => {
   it('keeps messages for mcacheLength windows and advertises mcacheGossip of them', () => {
-    const c = new MessageCache(5, 3, 1000, 1 << 20)
+    const c = new Cache(5, 3, 1000, 1 << 20)
     expect(c.put(msg(1))).to.equal(true)
     expect(c.put(msg(1))).to.equal(false)
     c.put(msg(2, 'u'))
@@ -33,7 +50,7 @@ describe('cache/message-cache', () => {
   })
 
   it('counts IWANT serves per (peer, id)', () => {
-    const c = new MessageCache(5, 3, 1000, 1 << 20)
+    const c = new Cache(5, 3, 1000, 1 << 20)
     const m = msg(1)
     c.put(m)
     expect(c.getForPeer(m.idKey, 'p')?.count).to.equal(1)
@@ -44,7 +61,7 @@ describe('cache/message-cache', () => {
   })
 
   it('is bounded by count and by bytes, evicting the oldest', () => {
-    const byCount = new MessageCache(5, 3, 3, 1 << 20)
+    const byCount = new Cache(5, 3, 3, 1 << 20)
     for (let i = 0; i < 10; i++) { byCount.put(msg(i)) }
     expect(byCount.size).to.equal(3)
     expect(byCount.has(msg(9).idKey)).to.equal(true)
@@ -52,14 +69,14 @@ describe('cache/message-cache', () => {
     expect(byCount.evicted).to.equal(7)
     expect(byCount.gossipIds('t')).to.have.length(3)
 
-    const byBytes = new MessageCache(5, 3, 1000, 250)
+    const byBytes = new Cache(5, 3, 1000, 250)
     for (let i = 0; i < 10; i++) { byBytes.put(msg(i, 't', 100)) }
     expect(byBytes.bytes).to.be.at.most(250)
     expect(byBytes.has(msg(9).idKey)).to.equal(true)
   })
 
   it('an id evicted early and cached again is not dropped by the old window', () => {
-    const c = new MessageCache(2, 1, 1, 1 << 20)
+    const c = new Cache(2, 1, 1, 1 << 20)
     c.put(msg(1))
     c.put(msg(2)) // evicts 1
     c.shift()
@@ -73,7 +90,7 @@ describe('cache/message-cache', () => {
     // the window each was put in
     const op = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 3000 }), weight: 200 }, { arbitrary: fc.constant(-1), weight: 1 })
     fc.assert(fc.property(fc.array(op, { minLength: 2500, maxLength: 6000 }), fc.integer({ min: 1, max: 1500 }), (ops, max) => {
-      const c = new MessageCache(3, 2, max, 1 << 30)
+      const c = new Cache(3, 2, max, 1 << 30)
       let model: Array<{ id: number, window: number }> = []
       let window = 0
       for (const o of ops) {
@@ -94,5 +111,35 @@ describe('cache/message-cache', () => {
       expect(c.size).to.equal(model.length)
       for (const e of model) { expect(c.has(msg(e.id).idKey)).to.equal(true) }
     }), { numRuns: 20 })
+  })
+  it('caches only ids the seen cache holds, and drops an entry when the seen cache forgets its id', () => {
+    const seen: SeenIndex = new TimeCache(100, 3)
+    const c = new MessageCache(5, 3, 1000, 1 << 20, seen)
+    // not seen: not cached
+    expect(c.put(msg(1))).to.equal(false)
+    expect(c.size).to.equal(0)
+    for (const n of [1, 2, 3]) {
+      seen.add(msg(n).idKey, n)
+      expect(c.put(msg(n))).to.equal(true)
+    }
+    expect(c.size).to.equal(3)
+    // the seen cache's bound evicts id 1: its entry goes, and is not advertised any more
+    seen.add(msg(4).idKey, 4)
+    expect(c.has(msg(1).idKey)).to.equal(false)
+    expect(c.size).to.equal(2)
+    expect(c.evicted).to.equal(1)
+    expect(c.gossipIds('t').map(msgIdKey)).to.deep.equal([msg(2).idKey, msg(3).idKey])
+    // a delete (a forged copy's id) and the ttl do the same
+    seen.delete(msg(2).idKey)
+    expect(c.has(msg(2).idKey)).to.equal(false)
+    expect(c.getForPeer(msg(2).idKey, 'p')).to.equal(undefined)
+    seen.prune(1000)
+    expect(c.size).to.equal(0)
+    expect(c.bytes).to.equal(0)
+    expect(c.gossipIds('t')).to.have.length(0)
+    // windows shifting out entries the seen cache already dropped changes nothing
+    c.shift(); c.shift(); c.shift(); c.shift(); c.shift()
+    expect(c.size).to.equal(0)
+    expect(c.bytes).to.equal(0)
   })
 })
