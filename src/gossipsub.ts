@@ -10,7 +10,7 @@ import { Intake } from './adapter/intake.ts'
 import { MeshWaiters } from './adapter/mesh-waiters.ts'
 import { MeshsubMetrics } from './adapter/metrics.ts'
 import { resolveOptions, scoreParamsOf } from './adapter/options.ts'
-import { forwardClass, queueRpc, topicClasses } from './adapter/outbound.ts'
+import { FrameMemo, forwardClass, queueRpc, topicClasses } from './adapter/outbound.ts'
 import { PeerIds } from './adapter/peer-ids.ts'
 import { PeerStreams, whenAdded } from './adapter/peers.ts'
 import { Dialer, RecordCache } from './adapter/px.ts'
@@ -50,12 +50,12 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   readonly [Symbol.toStringTag] = '@libp2p/gossipsub'
   readonly [serviceCapabilities]: string[] = ['@libp2p/pubsub']
   readonly [serviceDependencies]: string[] = ['@libp2p/identify']
-
   readonly protocols: string[]
   readonly globalSignaturePolicy: AdapterConfig['globalSignaturePolicy']
   readonly topicValidators: Map<string, TopicValidatorFn>
   readonly scoreThresholds: PeerScoreThresholds
   readonly outboundCounters: OutboundCounters = { oversized: 0, dropped: 0, errors: 0 }
+  private readonly frameMemo = new FrameMemo()
   /** received messages dropped before any work: topics we do not subscribe to (we relay only those) */
   readonly inboundCounters = { unsubscribedTopic: 0, malformed: 0 }
   readonly scoreParams: ScoreParamsInit
@@ -197,6 +197,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.topologyIds = []
     await Promise.all(this.protocols.map(async p => registrar.unhandle(p)))
     this.streams?.stop()
+    this.frameMemo.clear()
     this.waiters.abortAll(new Error('pubsub stopped'))
     this.router = undefined
     this.streams = undefined
@@ -342,7 +343,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         const entry = this.streams?.get(out.peer)
         if (entry === undefined) { return }
         this.metrics?.onRpcOut(out.rpc)
-        queueRpc(entry.writer.queue, out.rpc, forwardClass(this.topicPriority, out.rpc, out.priority), this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters)
+        queueRpc(entry.writer.queue, out.rpc, forwardClass(this.topicPriority, out.rpc, out.priority), this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters, this.frameMemo)
         entry.writer.schedule()
         return
       }

@@ -20,18 +20,25 @@ export interface OutboundCounters {
 }
 
 /**
- * The frames of the last message-only RPC. The core hands one OutRpc object to every recipient of
- * a forward or publish, one after the other, so it is split and encoded once, not once per peer.
- * One entry is enough for that and costs no map operation (a WeakMap entry per message also had
- * to be traced as an ephemeron by every GC).
+ * The frames of a service's last message-only RPC. The core hands one OutRpc object to every
+ * recipient of a forward or publish, one after the other, so it is split and encoded once, not once
+ * per peer. One entry is enough for that and costs no map operation (a WeakMap entry per message
+ * also had to be traced as an ephemeron by every GC). Bound: one RPC's frames; cleared on stop.
  */
-let lastRpc: OutRpc | undefined
-let lastSplit: SplitResult | undefined
+export class FrameMemo {
+  rpc: OutRpc | undefined
+  split: SplitResult | undefined
+
+  clear (): void {
+    this.rpc = undefined
+    this.split = undefined
+  }
+}
 
 /** Encodes one output RPC and queues its frames; returns false if any frame was dropped. */
 export function queueRpc (
   queue: SendQueue, rpc: OutRpc, priority: PriorityClass, now: number, maxSize: number,
-  records: RecordCache, toKey: (bytes: Uint8Array) => PeerKey | undefined, counters: OutboundCounters
+  records: RecordCache, toKey: (bytes: Uint8Array) => PeerKey | undefined, counters: OutboundCounters, memo: FrameMemo
 ): boolean {
   records.attach(rpc.control, toKey)
   const messages = rpc.messages ?? []
@@ -50,12 +57,12 @@ export function queueRpc (
   // control (PX records attached per peer), subscriptions and extensions make an RPC peer-specific
   const shared = rpc.control === undefined && rpc.subscriptions === undefined && rpc.testExtension === undefined && messages.length > 0
   if (!shared) { return queueFrames(queue, wire, priority, now, maxSize, counters) }
-  let split = lastRpc === rpc ? lastSplit : undefined
+  let split = memo.rpc === rpc ? memo.split : undefined
   if (split === undefined) {
     split = splitFrames(wire, maxSize, counters)
     if (split === undefined) { return false }
-    lastRpc = rpc
-    lastSplit = split
+    memo.rpc = rpc
+    memo.split = split
   }
   return pushFrames(queue, split, priority, now, counters)
 }

@@ -187,10 +187,7 @@ export class SendQueue {
 
   /** Drops everything (the stream is gone). */
   clear (): void {
-    for (const q of this.classes ?? []) {
-      if (q === undefined) { continue }
-      while (q.size > 0) { q.shift() }
-    }
+    this.classes = undefined
     this.gossipByKey = undefined
     this.count = 0
     this.byteCount = 0

@@ -74,12 +74,18 @@ export class MessageCache {
   }
 
   /**
-   * Caches `msg` in the current window; returns false if its id is already cached, or is not in
-   * the seen cache (which it is for every message the router accepted or published).
+   * Caches `msg` in the current window; returns false if its id is already cached. Its id is
+   * normally in the seen cache already (the router adds it on receipt or publish); if the seen
+   * cache forgot it meanwhile (a long asynchronous validation under a flood), it is seen again now.
    */
-  put (msg: RouterMessage): boolean {
-    const serial = this.index.serialOf(msg.idKey)
-    if (serial === undefined || this.index.valueAt(serial) !== undefined) { return false }
+  put (msg: RouterMessage, now: number): boolean {
+    let serial = this.index.serialOf(msg.idKey)
+    if (serial === undefined) {
+      this.index.insert(msg.idKey, now)
+      serial = this.index.serialOf(msg.idKey) as number
+    } else if (this.index.valueAt(serial) !== undefined) {
+      return false
+    }
     const entry: CacheEntry = { msg, bytes: sizeOf(msg), served: undefined, live: true, serial }
     this.index.setValueAt(serial, entry)
     this.order.push(entry)

@@ -30,61 +30,81 @@ export function encodeFrames (bodies: Uint8Array[]): Uint8Array {
 }
 
 /**
- * How far frames are merged by `coalesceFrames`: a merged body stays under 60 KiB, below the
- * smallest default frame limit among implementations (64 KiB), and joins at most 128 frames, far
- * below any per-RPC message cap (ours: 5,000).
+ * How far frames are merged by `coalesceFrames`. A merged body stays under 60 KiB, below the
+ * smallest default frame limit among implementations (64 KiB), and holds at most 128 frames and
+ * 128 messages. At most one of its frames carries subscriptions: go drops a whole RPC whose
+ * subscriptions exceed its subscription filter's limit, so merging must not add them up.
  */
 export const MERGE_MAX_BODY = 60 * 1024
 export const MERGE_MAX_FRAMES = 128
+export const MERGE_MAX_MESSAGES = 128
+
+/** What one frame holds, as far as merging is concerned (see `scanFrame`). */
+const scan = { messages: 0, subscriptions: 0 }
 
 /**
  * Frames (varint length ‖ RPC body) in one buffer for a single write. Runs of consecutive frames
  * that carry nothing but subscriptions and messages (fields 1 and 2) are merged under one length
  * prefix: the concatenation of two encoded RPCs is the encoding of one RPC with both lists, so the
- * receiver decodes one RPC instead of many. Frames with any other field (control, extensions) are
- * copied as they are, since some decoders keep only the last occurrence of a singular field where
- * protobuf says to merge. A merged body stays within `maxBody` bytes and MERGE_MAX_FRAMES frames.
+ * receiver decodes one RPC instead of many (it handles a merged RPC's subscriptions before its
+ * messages, as any RPC's). Frames with any other field (control, extensions) are copied as they
+ * are, since some decoders keep only the last occurrence of a singular field where protobuf says to
+ * merge. Merged bodies stay within `maxBody` bytes and the MERGE_MAX_* limits.
  */
 export function coalesceFrames (frames: Uint8Array[], maxBody: number = MERGE_MAX_BODY): Uint8Array {
   if (frames.length === 1) { return frames[0] }
-  // pass 1: each frame's prefix length and whether it may merge; group sizes
+  // pass 1: each frame's prefix length, and whether it starts a group (a frame that cannot merge
+  // is a group of its own); the output size
   const prefix = new Array<number>(frames.length)
-  const mergeable = new Array<boolean>(frames.length)
+  const starts = new Array<boolean>(frames.length)
   let size = 0
-  let groupBody = -1
-  let groupFrames = 0
+  let open = false
+  let body = 0
+  let count = 0
+  let messages = 0
+  let subscribed = false
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]
     const p = prefixLength(f)
     prefix[i] = p
-    const body = f.length - p
-    mergeable[i] = p > 0 && onlyListFields(f, p)
-    if (mergeable[i] && groupBody >= 0 && groupBody + body <= maxBody && groupFrames < MERGE_MAX_FRAMES) {
-      size += varintSize(groupBody + body) - varintSize(groupBody) + body
-      groupBody += body
-      groupFrames++
+    const b = f.length - p
+    // only frames with a minimal prefix, so that pass 2 rewrites it in as many bytes
+    const mergeable = p > 0 && p === varintSize(b) && scanFrame(f, p)
+    const joins = mergeable && open && body + b <= maxBody && count < MERGE_MAX_FRAMES &&
+      messages + scan.messages <= MERGE_MAX_MESSAGES && !(subscribed && scan.subscriptions > 0)
+    if (joins) {
+      size += varintSize(body + b) - varintSize(body) + b
+      body += b
+      count++
+      messages += scan.messages
+      subscribed ||= scan.subscriptions > 0
     } else {
       size += f.length
-      groupBody = mergeable[i] ? body : -1
-      groupFrames = 1
+      open = mergeable
+      body = b
+      count = 1
+      messages = mergeable ? scan.messages : 0
+      subscribed = mergeable && scan.subscriptions > 0
     }
+    starts[i] = !joins
   }
-  // pass 2: write, each merged group under a prefix of its total body length
+  return writeGroups(frames, prefix, starts, size)
+}
+
+/** Pass 2 of coalesceFrames: each group under a prefix of its total body length. */
+function writeGroups (frames: Uint8Array[], prefix: number[], starts: boolean[], size: number): Uint8Array {
   const w = new Writer(size)
   for (let i = 0; i < frames.length;) {
-    if (!mergeable[i]) {
+    let j = i + 1
+    while (j < frames.length && !starts[j]) { j++ }
+    if (j === i + 1) {
       writeRaw(w, frames[i])
-      i++
-      continue
+    } else {
+      let total = 0
+      for (let k = i; k < j; k++) { total += frames[k].length - prefix[k] }
+      writeVarint(w, total)
+      for (let k = i; k < j; k++) { writeRaw(w, frames[k].subarray(prefix[k])) }
     }
-    let j = i
-    let body = 0
-    while (j < frames.length && mergeable[j] && (j === i || (body + frames[j].length - prefix[j] <= maxBody && j - i < MERGE_MAX_FRAMES))) {
-      body += frames[j].length - prefix[j]
-      j++
-    }
-    writeVarint(w, body)
-    for (let k = i; k < j; k++) { writeRaw(w, frames[k].subarray(prefix[k])) }
     i = j
   }
   return w.done()
@@ -107,13 +127,24 @@ function prefixLength (f: Uint8Array): number {
   return 0
 }
 
-/** True when the RPC body f[start..] holds only fields 1 (subscriptions) and 2 (messages). */
-function onlyListFields (f: Uint8Array, start: number): boolean {
+/**
+ * True when the RPC body f[start..] holds only fields 1 (subscriptions) and 2 (messages); counts
+ * them into `scan`.
+ */
+function scanFrame (f: Uint8Array, start: number): boolean {
+  scan.messages = 0
+  scan.subscriptions = 0
   let pos = start
   while (pos < f.length) {
     const tag = f[pos++]
     // fields 1 and 2, length-delimited: tags 0x0a and 0x12 (one byte each)
-    if (tag !== 0x0a && tag !== 0x12) { return false }
+    if (tag === 0x0a) {
+      scan.subscriptions++
+    } else if (tag === 0x12) {
+      scan.messages++
+    } else {
+      return false
+    }
     let len = 0
     let shift = 1
     for (;;) {

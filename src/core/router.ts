@@ -243,7 +243,7 @@ export class Router {
     const { msg, source } = pending
     if (result === 'accept') {
       s.score.deliverMessage(source, msg, now)
-      s.mcache.put(msg)
+      s.mcache.put(msg, now)
       s.out.emit({ type: 'deliver', msg, propagationSource: source })
       s.out.trace({ type: 'deliver', peer: source, topic: msg.topic, idKey })
       forwardMessage(s, msg, source, pending.dups)
@@ -277,7 +277,7 @@ export class Router {
   publish (msg: RouterMessage, now: number): PublishResult {
     const s = this.s
     if (!s.seen.add(msg.idKey, now)) { return { recipients: [], duplicate: true } }
-    s.mcache.put(msg)
+    s.mcache.put(msg, now)
     const recipients = selectPublishRecipients(s, msg.topic, now)
     // IDONTWANT only to mesh peers that do not get the message itself: a recipient gets both in
     // one coalesced write, so the IDONTWANT could never arrive ahead of the message it names

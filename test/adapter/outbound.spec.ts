@@ -1,5 +1,5 @@
 import { expect } from 'aegir/chai'
-import { forwardClass, queueRpc, topicClasses } from '../../src/adapter/outbound.ts'
+import { forwardClass, FrameMemo, queueRpc, topicClasses } from '../../src/adapter/outbound.ts'
 import { RecordCache } from '../../src/adapter/px.ts'
 import { SendQueue } from '../../src/adapter/send-queue.ts'
 import { FrameReader, decodeRpc, encodeMessage } from '../../src/codec/index.ts'
@@ -37,7 +37,7 @@ describe('adapter/outbound', () => {
     const q = new SendQueue()
     const counters = { oversized: 0, dropped: 0, errors: 0 }
     const records = new RecordCache(4)
-    queueRpc(q, { messages: [message('t', 1), message('t', 2), message('t', 3)] }, Priority.Gossip, 0, 1 << 20, records, () => undefined, counters)
+    queueRpc(q, { messages: [message('t', 1), message('t', 2), message('t', 3)] }, Priority.Gossip, 0, 1 << 20, records, () => undefined, counters, new FrameMemo())
     expect(q.length).to.equal(3)
     expect(q.cancel(msgIdKey(new Uint8Array([2])))).to.equal(true)
     const bodies = frames(q)
@@ -53,7 +53,7 @@ describe('adapter/outbound', () => {
     const control = emptyControl()
     control.prune.push({ topic: 't', peers: [{ peerId: new Uint8Array([1]) }, { peerId: new Uint8Array([2]) }] })
     const toKey = (b: Uint8Array): string | undefined => b[0] === 1 ? 'peer-a' : 'peer-b'
-    queueRpc(q, { messages: [message('t', 1, 900), message('t', 2, 900), message('t', 3, 5000)], control }, Priority.Forward, 0, 1500, records, toKey, counters)
+    queueRpc(q, { messages: [message('t', 1, 900), message('t', 2, 900), message('t', 3, 5000)], control }, Priority.Forward, 0, 1500, records, toKey, counters, new FrameMemo())
     expect(counters.oversized).to.equal(1)
     const bodies = frames(q)
     const rpcs = bodies.map(b => decodeRpc(b).rpc)
@@ -87,7 +87,8 @@ describe('adapter/outbound', () => {
     // the core hands the same OutRpc object to every recipient of a forward or publish
     const rpc = { messages: [message('t', 1, 1024)] }
     const queues = [new SendQueue(), new SendQueue(), new SendQueue()]
-    for (const q of queues) { queueRpc(q, rpc, Priority.Forward, 0, 1 << 20, records, () => undefined, counters) }
+    const memo = new FrameMemo()
+    for (const q of queues) { queueRpc(q, rpc, Priority.Forward, 0, 1 << 20, records, () => undefined, counters, memo) }
     const sent = queues.map(q => q.drain(0))
     expect(sent.map(f => f.length)).to.deep.equal([1, 1, 1])
     expect(sent[1][0]).to.equal(sent[0][0])
@@ -97,7 +98,9 @@ describe('adapter/outbound', () => {
     expect(decodeRpc(reader.next() as Uint8Array).rpc.messages[0].data).to.deep.equal(new Uint8Array(1024).fill(1))
     // another RPC object is encoded on its own
     const other = new SendQueue()
-    queueRpc(other, { messages: [message('t', 1, 1024)] }, Priority.Forward, 0, 1 << 20, records, () => undefined, counters)
+    queueRpc(other, { messages: [message('t', 1, 1024)] }, Priority.Forward, 0, 1 << 20, records, () => undefined, counters, memo)
     expect(other.drain(0)[0]).to.not.equal(sent[0][0])
+    memo.clear()
+    expect(memo.rpc).to.equal(undefined)
   })
 })

@@ -20,9 +20,9 @@ class Cache extends MessageCache {
     this.seen = seen
   }
 
-  override put (m: RouterMessage): boolean {
-    this.seen.add(m.idKey, 0)
-    return super.put(m)
+  override put (m: RouterMessage, now = 0): boolean {
+    this.seen.add(m.idKey, now)
+    return super.put(m, now)
   }
 }
 
@@ -115,12 +115,13 @@ describe('cache/message-cache', () => {
   it('caches only ids the seen cache holds, and drops an entry when the seen cache forgets its id', () => {
     const seen: SeenIndex = new TimeCache(100, 3)
     const c = new MessageCache(5, 3, 1000, 1 << 20, seen)
-    // not seen: not cached
-    expect(c.put(msg(1))).to.equal(false)
-    expect(c.size).to.equal(0)
-    for (const n of [1, 2, 3]) {
+    // an id the seen cache does not hold (it forgot it during validation) is seen again
+    expect(c.put(msg(1), 1)).to.equal(true)
+    expect(seen.has(msg(1).idKey)).to.equal(true)
+    expect(c.put(msg(1), 1)).to.equal(false)
+    for (const n of [2, 3]) {
       seen.add(msg(n).idKey, n)
-      expect(c.put(msg(n))).to.equal(true)
+      expect(c.put(msg(n), n)).to.equal(true)
     }
     expect(c.size).to.equal(3)
     // the seen cache's bound evicts id 1: its entry goes, and is not advertised any more

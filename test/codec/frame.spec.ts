@@ -177,4 +177,34 @@ describe('codec framing', () => {
     // one frame goes out as it is
     expect(coalesceFrames([frames[0]])).to.equal(frames[0])
   })
+
+  it('coalesceFrames never adds up subscriptions of two frames, nor more than 128 messages', () => {
+    const sub = (t: string): Uint8Array => encodeRpcFrame({ subscriptions: [{ subscribe: true, topic: t }], messages: [] })
+    const msgs = (n: number): Uint8Array => encodeRpcFrame({ subscriptions: [], messages: Array.from({ length: n }, (_, i) => ({ topic: 't', data: Uint8Array.of(i) })) })
+    const read = (buf: Uint8Array): Array<{ subs: number, msgs: number }> => {
+      const reader = new FrameReader()
+      reader.push(buf)
+      const out: Array<{ subs: number, msgs: number }> = []
+      for (let b = reader.next(); b !== undefined; b = reader.next()) {
+        const { rpc } = decodeRpc(b)
+        out.push({ subs: rpc.subscriptions.length, msgs: rpc.messages.length })
+      }
+      return out
+    }
+    expect(read(coalesceFrames([sub('a'), msgs(2), sub('b'), msgs(1)]))).to.deep.equal([{ subs: 1, msgs: 2 }, { subs: 1, msgs: 1 }])
+    expect(read(coalesceFrames([msgs(100), msgs(20), msgs(20), msgs(8)]))).to.deep.equal([{ subs: 0, msgs: 120 }, { subs: 0, msgs: 28 }])
+  })
+
+  it('coalesceFrames passes a frame with a padded (non-minimal) length prefix through as it is', () => {
+    const body = encodeRpc({ subscriptions: [], messages: [{ topic: 't', data: Uint8Array.of(1) }] })
+    const padded = Uint8Array.from([body.length | 0x80, 0x00, ...body])
+    const plain = encodeRpcFrame({ subscriptions: [], messages: [{ topic: 'u', data: Uint8Array.of(2) }] })
+    const out = coalesceFrames([padded, plain, plain])
+    expect(hex(out.subarray(0, padded.length))).to.equal(hex(padded))
+    const reader = new FrameReader()
+    reader.push(out)
+    const bodies: Uint8Array[] = []
+    for (let b = reader.next(); b !== undefined; b = reader.next()) { bodies.push(b) }
+    expect(bodies.map(b => decodeRpc(b).rpc.messages.length)).to.deep.equal([1, 2])
+  })
 })
