@@ -3,6 +3,7 @@
 
 import { Buffer } from 'node:buffer'
 import { hash } from 'node:crypto'
+import { msgIdFromKey } from '../core/msgid.ts'
 import type { MsgIdKey } from '../core/types.ts'
 import type { WireMessage } from '../types.ts'
 
@@ -32,10 +33,28 @@ export function contentIdKey (data: Uint8Array | undefined): MsgIdKey {
   return hash('sha256', data ?? EMPTY, 'binary')
 }
 
-/** The id bytes of a key (latin1 is one byte per char); short ids come from Buffer's shared pool. */
+/**
+ * Content-id bytes are carved from slabs of their own: one view per id and no backing store each.
+ * Only ids share a slab, made in arrival order, and ids leave the caches that hold them in about
+ * that order, so a slab is kept alive by its own ids for about as long as they live. (Views into
+ * Buffer's shared pool could keep a pool block of unrelated bytes alive per cached id.)
+ */
+const ID_SLAB = 16384
+let idSlab = new Uint8Array(ID_SLAB)
+let idOffset = 0
+
+/** The id bytes of a key (one byte per char). */
 export function idFromKey (key: MsgIdKey): Uint8Array {
-  const b = Buffer.from(key, 'latin1')
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+  const n = key.length
+  if (n > 64) { return msgIdFromKey(key) }
+  if (idOffset + n > ID_SLAB) {
+    idSlab = new Uint8Array(ID_SLAB)
+    idOffset = 0
+  }
+  const out = idSlab.subarray(idOffset, idOffset + n)
+  for (let i = 0; i < n; i++) { out[i] = key.charCodeAt(i) }
+  idOffset += n
+  return out
 }
 
 /** The default public string form of an id (base64, as `@libp2p/gossipsub`). */
