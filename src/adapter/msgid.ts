@@ -3,6 +3,7 @@
 
 import { Buffer } from 'node:buffer'
 import { hash } from 'node:crypto'
+import { keptBytes } from '../codec/write.ts'
 import { msgIdFromKey } from '../core/msgid.ts'
 import type { MsgIdKey } from '../core/types.ts'
 import type { WireMessage } from '../types.ts'
@@ -34,26 +35,16 @@ export function contentIdKey (data: Uint8Array | undefined): MsgIdKey {
 }
 
 /**
- * Content-id bytes are carved from slabs of their own: one view per id and no backing store each.
- * Only ids share a slab, made in arrival order, and ids leave the caches that hold them in about
- * that order, so a slab is kept alive by its own ids for about as long as they live. (Views into
- * Buffer's shared pool could keep a pool block of unrelated bytes alive per cached id.)
+ * The id bytes of a key (one byte per char). Short ids come from the codec's pool of long-lived
+ * bytes, whose slabs hold our own encoded messages and these ids: both live in the message cache
+ * in arrival order, so a slab is kept alive about as long as its pieces. (Views into Buffer's
+ * shared pool could keep a pool block of unrelated bytes alive per cached id.)
  */
-const ID_SLAB = 16384
-let idSlab = new Uint8Array(ID_SLAB)
-let idOffset = 0
-
-/** The id bytes of a key (one byte per char). */
 export function idFromKey (key: MsgIdKey): Uint8Array {
   const n = key.length
   if (n > 64) { return msgIdFromKey(key) }
-  if (idOffset + n > ID_SLAB) {
-    idSlab = new Uint8Array(ID_SLAB)
-    idOffset = 0
-  }
-  const out = idSlab.subarray(idOffset, idOffset + n)
+  const out = keptBytes(n)
   for (let i = 0; i < n; i++) { out[i] = key.charCodeAt(i) }
-  idOffset += n
   return out
 }
 

@@ -49,6 +49,11 @@ class SlabPool {
 const transient = new SlabPool(65536, 8192)
 const kept = new SlabPool(16384, 2048)
 
+/** `size` bytes from the pool of long-lived bytes (not zero-filled on Node: the caller writes them all). */
+export function keptBytes (size: number): Uint8Array {
+  return kept.allocate(size)
+}
+
 export class Writer {
   buf: Uint8Array
   pos: number

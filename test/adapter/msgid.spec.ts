@@ -29,9 +29,9 @@ describe('adapter/msgid', () => {
     // every byte value survives the round trip (latin1 is one byte per char)
     const all = Uint8Array.from({ length: 256 }, (_, i) => i)
     expect(idFromKey(msgIdKey(all))).to.deep.equal(all)
-    // ids are carved from slabs of ids only, never from Buffer's shared pool
+    // ids are carved from the codec's long-lived slabs, never from Buffer's shared pool
     const ids = Array.from({ length: 1000 }, (_, i) => idFromKey(contentIdKey(Uint8Array.of(i >> 8, i & 255))))
-    expect(new Set(ids.map(id => id.buffer)).size).to.be.within(2, 3)
+    expect(new Set(ids.map(id => id.buffer)).size).to.be.within(2, 4)
     for (const id of ids) { expect(id.buffer.byteLength).to.equal(16384) }
     expect(ids.map(id => msgIdKey(id))).to.deep.equal(Array.from({ length: 1000 }, (_, i) => contentIdKey(Uint8Array.of(i >> 8, i & 255))))
   })
