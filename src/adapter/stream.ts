@@ -32,17 +32,17 @@ function flushPending (): void {
   writers.length = 0
 }
 
-/**
- * Writes a peer's queued frames to its outbound stream. Frames queued in one task go out in one
- * `send`; when `send` reports a full buffer the writer waits for the stream's 'drain' event, and
- * meanwhile frames stay in the bounded send queue, where priorities, expiry and drops apply.
- */
 /** What a writer tells its owner (an object rather than a closure: one writer per connected peer). */
 export interface PeerWriterListener {
   /** writing a frame failed (logged; the stream's close handles the rest) */
   writeFailed(err: Error): void
 }
 
+/**
+ * Writes a peer's queued frames to its outbound stream. Frames queued in one task go out in one
+ * `send`; when `send` reports a full buffer the writer waits for the stream's 'drain' event, and
+ * meanwhile frames stay in the bounded send queue, where priorities, expiry and drops apply.
+ */
 export class PeerWriter {
   readonly queue: SendQueue
   private stream: Stream | undefined
