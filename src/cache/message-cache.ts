@@ -62,6 +62,7 @@ export class MessageCache {
     this.gossip = gossip
     this.maxMessages = maxMessages
     this.maxBytes = maxBytes
+    if (!index.holdsValues) { throw new Error('the message cache needs a seen cache built withValues') }
     this.index = index
     // the seen cache forgot a cached id (its bound or ttl is shorter than this cache's): the entry
     // goes too, so every cached id stays servable

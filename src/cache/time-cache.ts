@@ -2,9 +2,10 @@
 // dials). A FIFO of insertions gives expiry order, so pruning pops from its front and stops early.
 
 /**
- * A set of keys, each forgotten `ttl` ms after it was added, holding at most `maxEntries`. Each
- * insertion has a value slot (unset until `setValueAt`), found from the key with one Map lookup;
- * the message cache keeps its entries there instead of in a Map of its own.
+ * A set of keys, each forgotten `ttl` ms after it was added, holding at most `maxEntries`. Built
+ * `withValues`, each insertion also has a value slot (unset until `setValueAt`), found from the key
+ * with one Map lookup: the message cache keeps its entries in the seen cache's slots instead of in
+ * a Map of its own. The other caches (per-peer IDONTWANT ids, pending dials) carry no slots.
  */
 export class TimeCache<V = never> {
   readonly ttl: number
@@ -25,8 +26,8 @@ export class TimeCache<V = never> {
   private keyQueue: string[] = []
   private expiryQueue: number[] = []
   private serialQueue: number[] = []
-  /** the value slots, cleared when their insertion leaves the queue or its key is deleted */
-  private valueQueue: Array<V | undefined> = []
+  /** the value slots (`withValues` only), cleared when their insertion leaves the queue or its key is deleted */
+  private valueQueue: Array<V | undefined> | undefined
   private head = 0
   private serial = 0
   /** insertions in the queue whose key was deleted since (see `isLive`) */
@@ -36,7 +37,8 @@ export class TimeCache<V = never> {
   /** called with the value of a key that leaves (expiry, eviction, delete) while holding one */
   onDropValue: ((value: V) => void) | undefined
 
-  constructor (ttl: number, maxEntries: number) {
+  constructor (ttl: number, maxEntries: number, withValues = false) {
+    this.valueQueue = withValues ? [] : undefined
     this.ttl = ttl
     this.maxEntries = maxEntries
   }
@@ -56,7 +58,7 @@ export class TimeCache<V = never> {
     this.keyQueue.push(key)
     this.expiryQueue.push(now + this.ttl)
     this.serialQueue.push(serial)
-    this.valueQueue.push(undefined)
+    this.valueQueue?.push(undefined)
   }
 
   has (key: string): boolean {
@@ -72,6 +74,9 @@ export class TimeCache<V = never> {
     return true
   }
 
+  /** whether insertions have value slots (built `withValues`) */
+  get holdsValues (): boolean { return this.valueQueue !== undefined }
+
   /** The serial of the insertion holding `key` (a handle to its value slot), if present. */
   serialOf (key: string): number | undefined {
     return this.entries.get(key)
@@ -86,13 +91,13 @@ export class TimeCache<V = never> {
   /** The value in the slot of insertion `serial`; undefined once it left the queue. */
   valueAt (serial: number): V | undefined {
     const i = this.indexOf(serial)
-    return i < 0 ? undefined : this.valueQueue[i]
+    return i < 0 ? undefined : this.valueQueue?.[i]
   }
 
   /** Sets (or with undefined, clears) the slot of insertion `serial`; no effect once it left the queue. */
   setValueAt (serial: number, value: V | undefined): void {
     const i = this.indexOf(serial)
-    if (i >= 0) { this.valueQueue[i] = value }
+    if (i >= 0 && this.valueQueue !== undefined) { this.valueQueue[i] = value }
   }
 
   /** Drops every key whose expiry is ≤ now (in insertion order, stopping at the first that is not). */
@@ -150,10 +155,11 @@ export class TimeCache<V = never> {
   }
 
   private dropValue (i: number): void {
-    if (i < 0) { return }
-    const value = this.valueQueue[i]
+    const values = this.valueQueue
+    if (i < 0 || values === undefined) { return }
+    const value = values[i]
     if (value === undefined) { return }
-    this.valueQueue[i] = undefined
+    values[i] = undefined
     this.onDropValue?.(value)
   }
 
@@ -164,7 +170,7 @@ export class TimeCache<V = never> {
       this.keyQueue = this.keyQueue.slice(this.head)
       this.expiryQueue = this.expiryQueue.slice(this.head)
       this.serialQueue = this.serialQueue.slice(this.head)
-      this.valueQueue = this.valueQueue.slice(this.head)
+      this.valueQueue = this.valueQueue?.slice(this.head)
       this.head = 0
     }
   }

@@ -81,7 +81,7 @@ export class Router {
   constructor (init: RouterInit) {
     const { config } = init
     // the message cache keeps its entries in the seen cache's value slots
-    const seen: SeenIndex = new TimeCache(config.seenTTL, config.seenMaxEntries)
+    const seen: SeenIndex = new TimeCache(config.seenTTL, config.seenMaxEntries, true)
     this.s = {
       config,
       localPeer: init.localPeer,

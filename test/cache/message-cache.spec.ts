@@ -15,7 +15,7 @@ function msg (n: number, topic = 't', size = 10): RouterMessage {
 class Cache extends MessageCache {
   readonly seen: SeenIndex
 
-  constructor (length: number, gossip: number, maxMessages: number, maxBytes: number, seen: SeenIndex = new TimeCache(Infinity, 1 << 20)) {
+  constructor (length: number, gossip: number, maxMessages: number, maxBytes: number, seen: SeenIndex = new TimeCache(Infinity, 1 << 20, true)) {
     super(length, gossip, maxMessages, maxBytes, seen)
     this.seen = seen
   }
@@ -112,8 +112,12 @@ describe('cache/message-cache', () => {
       for (const e of model) { expect(c.has(msg(e.id).idKey)).to.equal(true) }
     }), { numRuns: 20 })
   })
-  it('caches only ids the seen cache holds, and drops an entry when the seen cache forgets its id', () => {
-    const seen: SeenIndex = new TimeCache(100, 3)
+  it('needs a seen cache with value slots', () => {
+    expect(() => new MessageCache(5, 3, 10, 1000, new TimeCache(100, 3))).to.throw(/withValues/)
+  })
+
+  it('an id the seen cache lacks is seen again when cached, and an entry goes when the seen cache forgets its id', () => {
+    const seen: SeenIndex = new TimeCache(100, 3, true)
     const c = new MessageCache(5, 3, 1000, 1 << 20, seen)
     // an id the seen cache does not hold (it forgot it during validation) is seen again
     expect(c.put(msg(1), 1)).to.equal(true)
