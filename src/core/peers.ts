@@ -16,10 +16,11 @@ export interface PeerState {
   readonly idBytes: Uint8Array
   readonly direct: boolean
   /**
-   * Topics the peer subscribed to. Bound: maxPeerTopics entries and maxPeerTopicBytes name bytes
-   * (excess subscriptions ignored). Pruned: on UNSUBSCRIBE and when the peer is removed.
+   * Topics the peer subscribed to (see PeerTopics). Bound: maxPeerTopics entries and
+   * maxPeerTopicBytes name bytes (excess subscriptions ignored). Pruned: on UNSUBSCRIBE and when
+   * the peer is removed.
    */
-  readonly topics: Set<string>
+  topics: PeerTopics
   topicBytes: number
   /** an RPC from this peer has been handled (extensions are read from the first one only) */
   firstRpcSeen: boolean
@@ -52,6 +53,50 @@ export interface PeerState {
   ihaveOut: ControlIHave[] | undefined
 }
 
+/**
+ * A peer's topics: an array of exactly its length, replaced on change, while the peer has at most
+ * SMALL_TOPICS of them; a Set beyond. Most peers announce one or a few topics, and a Set costs
+ * ≈ 150 bytes however few it holds (an array of one topic ≈ 56) — per connected peer.
+ */
+export type PeerTopics = readonly string[] | ReadonlySet<string>
+
+const NO_TOPICS: readonly string[] = Object.freeze([])
+const SMALL_TOPICS = 8
+
+export function hasTopic (topics: PeerTopics, topic: string): boolean {
+  return topics instanceof Set ? topics.has(topic) : (topics as readonly string[]).includes(topic)
+}
+
+export function topicCount (topics: PeerTopics): number {
+  return topics instanceof Set ? topics.size : (topics as readonly string[]).length
+}
+
+/** `topics` with `topic` added (the caller checked it is absent); a Set is changed in place. */
+export function withTopic (topics: PeerTopics, topic: string): PeerTopics {
+  if (topics instanceof Set) { return (topics as Set<string>).add(topic) }
+  const list = topics as readonly string[]
+  if (list.length >= SMALL_TOPICS) { return new Set(list).add(topic) }
+  const next = new Array<string>(list.length + 1)
+  for (let i = 0; i < list.length; i++) { next[i] = list[i] }
+  next[list.length] = topic
+  return next
+}
+
+/** `topics` without `topic`, or undefined when it was not there; a Set is changed in place. */
+export function withoutTopic (topics: PeerTopics, topic: string): PeerTopics | undefined {
+  if (topics instanceof Set) { return (topics as Set<string>).delete(topic) ? topics : undefined }
+  const list = topics as readonly string[]
+  const at = list.indexOf(topic)
+  if (at < 0) { return undefined }
+  if (list.length === 1) { return NO_TOPICS }
+  const next = new Array<string>(list.length - 1)
+  for (let i = 0, j = 0; i < list.length; i++) { if (i !== at) { next[j++] = list[i] } }
+  return next
+}
+
+/** A peer without topics. */
+export function noTopics (): PeerTopics { return NO_TOPICS }
+
 /** The table of connected peers. */
 export class PeerTable {
   /** Bound: connected peers (the connection manager's limit). Pruned: removePeer. */
@@ -75,7 +120,7 @@ export class PeerTable {
       outbound: info.outbound,
       idBytes,
       direct: this.directKeys.has(key),
-      topics: new Set(),
+      topics: NO_TOPICS,
       topicBytes: 0,
       firstRpcSeen: false,
       extensions: undefined,

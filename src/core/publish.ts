@@ -2,7 +2,7 @@
 // floodsub peers) and forwarding of validated messages (mesh, direct, floodsub minus exclusions).
 
 import { topicDegrees } from '../config.ts'
-import { bytesEqual } from './peers.ts'
+import { bytesEqual, hasTopic } from './peers.ts'
 import { sample } from './rng.ts'
 import { Priority } from './types.ts'
 import type { PeerState } from './peers.ts'
@@ -47,7 +47,7 @@ function forwardExtra (s: ForwardState, keys: ReadonlySet<PeerKey>, msg: RouterM
   let n = 0
   for (const key of keys) {
     const p = s.peers.get(key)
-    if (p === undefined || mesh?.has(key) === true || !p.topics.has(msg.topic) || !wantsForward(p, msg, source, dups)) { continue }
+    if (p === undefined || mesh?.has(key) === true || !hasTopic(p.topics, msg.topic) || !wantsForward(p, msg, source, dups)) { continue }
     s.out.send(key, rpc, Priority.Forward)
     n++
   }

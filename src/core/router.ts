@@ -15,7 +15,7 @@ import { runHeartbeat } from './heartbeat.ts'
 import { join, leave } from './join.ts'
 import { MeshTable } from './mesh.ts'
 import { Outbox } from './outbox.ts'
-import { bytesEqual, PeerTable } from './peers.ts'
+import { bytesEqual, PeerTable, topicCount } from './peers.ts'
 import { GossipPromises } from './promises.ts'
 import { forwardMessage, selectPublishRecipients, sendPublish } from './publish.ts'
 import { TopicTable } from './topics.ts'
@@ -182,7 +182,7 @@ export class Router {
     const change = s.topics.apply(p, topic, sub.subscribe === true, s.config.maxPeerTopics, s.config.maxPeerTopicBytes)
     if (change === 'over-limit') {
       s.counters.subscriptionsOverLimit++
-      s.out.trace({ type: 'throttled', peer: p.key, what: 'subscription', count: p.topics.size })
+      s.out.trace({ type: 'throttled', peer: p.key, what: 'subscription', count: topicCount(p.topics) })
     } else if (change === 'subscribed') {
       // graft a newly subscribed peer into a thin mesh now rather than at the next heartbeat, over
       // connections we dialled only: on a new connection both ends see the other's SUBSCRIBE at
@@ -348,8 +348,9 @@ export class Router {
     let idontwant = 0
     let maxIdontwantPerPeer = 0
     for (const p of s.peers.values()) {
-      peerTopics += p.topics.size
-      maxPeerTopics = Math.max(maxPeerTopics, p.topics.size)
+      const topics = topicCount(p.topics)
+      peerTopics += topics
+      maxPeerTopics = Math.max(maxPeerTopics, topics)
       iwantAsked += p.iasked
       const n = p.dontWant?.size ?? 0
       idontwant += n

@@ -1,6 +1,7 @@
 // Topic membership: the topics we subscribe to, and which connected peers subscribe to each topic
 // (applied from SUBSCRIBE/UNSUBSCRIBE within the per-peer bounds of SPEC.md §7).
 
+import { hasTopic, noTopics, topicCount, withTopic, withoutTopic } from './peers.ts'
 import type { PeerState } from './peers.ts'
 import type { PeerKey } from './types.ts'
 
@@ -26,10 +27,10 @@ export class TopicTable {
   /** Applies one SUBSCRIBE/UNSUBSCRIBE of `peer`, honouring its topic-count and topic-byte bounds. */
   apply (peer: PeerState, topic: string, subscribe: boolean, maxTopics: number, maxTopicBytes: number): SubscriptionChange {
     if (subscribe) {
-      if (peer.topics.has(topic)) { return 'unchanged' }
+      if (hasTopic(peer.topics, topic)) { return 'unchanged' }
       const bytes = topicBytes(topic)
-      if (peer.topics.size >= maxTopics || peer.topicBytes + bytes > maxTopicBytes) { return 'over-limit' }
-      peer.topics.add(topic)
+      if (topicCount(peer.topics) >= maxTopics || peer.topicBytes + bytes > maxTopicBytes) { return 'over-limit' }
+      peer.topics = withTopic(peer.topics, topic)
       peer.topicBytes += bytes
       let map = this.subscribers.get(topic)
       if (map === undefined) {
@@ -40,7 +41,9 @@ export class TopicTable {
       this.lists.delete(topic)
       return 'subscribed'
     }
-    if (!peer.topics.delete(topic)) { return 'unchanged' }
+    const rest = withoutTopic(peer.topics, topic)
+    if (rest === undefined) { return 'unchanged' }
+    peer.topics = rest
     peer.topicBytes -= topicBytes(topic)
     this.dropSubscriber(topic, peer.key)
     return 'unsubscribed'
@@ -49,7 +52,7 @@ export class TopicTable {
   /** Forgets every subscription of a departing peer. */
   removePeer (peer: PeerState): void {
     for (const topic of peer.topics) { this.dropSubscriber(topic, peer.key) }
-    peer.topics.clear()
+    peer.topics = noTopics()
     peer.topicBytes = 0
   }
 

@@ -1,5 +1,6 @@
 import { expect } from 'aegir/chai'
 import { protocolFeatures, supportedProtocols } from '../../src/core/features.ts'
+import { hasTopic, noTopics, topicCount, withTopic, withoutTopic } from '../../src/core/peers.ts'
 import { FloodsubID, GossipsubIDv10, GossipsubIDv11, GossipsubIDv12, GossipsubIDv13 } from '../../src/core/types.ts'
 import { emptyControl } from '../../src/types.ts'
 import { Harness, TestScore, controlTo, makeMsg, outputsOf, sends, traces } from './harness.ts'
@@ -127,5 +128,49 @@ describe('core/peers: hello, subscriptions, feature table', () => {
     h.router.removePeer('p', h.now)
     expect(score.named('addPeer')).to.deep.equal([['p']])
     expect(score.named('removePeer')).to.deep.equal([['p']])
+  })
+})
+
+describe('core/peers: a peer\'s topic list', () => {
+  it('keeps an exact array while small, a Set beyond eight, and answers the same either way', () => {
+    let topics = noTopics()
+    const names = Array.from({ length: 12 }, (_, i) => `t${i}`)
+    for (const [i, t] of names.entries()) {
+      expect(hasTopic(topics, t)).to.equal(false)
+      topics = withTopic(topics, t)
+      expect(hasTopic(topics, t)).to.equal(true)
+      expect(topicCount(topics)).to.equal(i + 1)
+      expect(topics instanceof Set).to.equal(i + 1 > 8)
+    }
+    expect([...topics].sort()).to.deep.equal([...names].sort())
+    for (const [i, t] of names.entries()) {
+      const rest = withoutTopic(topics, t)
+      expect(rest).to.not.equal(undefined)
+      topics = rest ?? topics
+      expect(hasTopic(topics, t)).to.equal(false)
+      expect(topicCount(topics)).to.equal(names.length - i - 1)
+      expect(withoutTopic(topics, t)).to.equal(undefined)
+    }
+  })
+
+  it('replaces a small list rather than changing it (a list handed out stays as it was)', () => {
+    const one = withTopic(noTopics(), 'a')
+    const two = withTopic(one, 'b')
+    expect([...one]).to.deep.equal(['a'])
+    expect([...two]).to.deep.equal(['a', 'b'])
+    expect([...(withoutTopic(two, 'a') ?? [])]).to.deep.equal(['b'])
+    expect([...two]).to.deep.equal(['a', 'b'])
+    expect(topicCount(noTopics())).to.equal(0)
+  })
+
+  it('a peer announcing many topics is bounded by maxPeerTopics and leaves no subscriber behind', () => {
+    const h = new Harness({ maxPeerTopics: 10 })
+    const topics = Array.from({ length: 14 }, (_, i) => `t${i}`)
+    h.connect('a', topics)
+    expect(h.router.getSubscribers('t9')).to.deep.equal(['a'])
+    expect(h.router.getSubscribers('t10')).to.deep.equal([])
+    h.router.removePeer('a', h.now)
+    h.take()
+    for (const t of topics) { expect(h.router.getSubscribers(t)).to.deep.equal([]) }
   })
 })
