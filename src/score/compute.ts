@@ -1,6 +1,7 @@
 // The score function (SPEC.md §6) over a peer's counters, and its explained form: one code path
 // computes the number and, when asked, fills a snapshot with every component and contribution.
 
+import { colocationSurplus, keyList } from './colocation.ts'
 import { meshDeficitSquared } from './counters.ts'
 import type { GroupSizes } from './colocation.ts'
 import type { PeerStats, PenaltyCause } from './counters.ts'
@@ -102,14 +103,7 @@ export function computeScore (
   const p5 = appScore(params, ps.peer)
   score += p5 * params.appSpecificWeight
 
-  let p6 = 0
-  for (const key of ps.ipKeys) {
-    const n = groups.sizeOf(key)
-    if (n > params.IPColocationFactorThreshold) {
-      const surplus = n - params.IPColocationFactorThreshold
-      p6 += surplus * surplus
-    }
-  }
+  const p6 = colocationSurplus(groups, ps.ipKeys, params.IPColocationFactorThreshold)
   score += p6 * params.IPColocationFactorWeight
 
   let p7 = 0
@@ -127,7 +121,7 @@ export function computeScore (
     out.p6 = component(p6, params.IPColocationFactorWeight)
     out.p7 = component(p7, params.behaviourPenaltyWeight)
     out.behaviourPenalty = ps.behaviourPenalty
-    out.ips = ps.ipKeys.map(ip => ({ ip, peers: groups.sizeOf(ip) }))
+    out.ips = keyList(ps.ipKeys).map(ip => ({ ip, peers: groups.sizeOf(ip) }))
   }
   return score
 }

@@ -2,6 +2,7 @@
 // and the decay step applied to them every decayInterval.
 
 import { NO_KEYS } from './colocation.ts'
+import type { GroupKeys } from './colocation.ts'
 import type { PeerScoreParams, TopicScoreParams } from './params.ts'
 import type { PeerKey } from '../core/types.ts'
 
@@ -44,7 +45,7 @@ export interface PeerStats {
   /** retained until (ms); meaningful only when disconnected */
   expire: number
   /** colocation groups of the peer's addresses (see ip.ts) */
-  ipKeys: readonly string[]
+  ipKeys: GroupKeys
   /**
    * Per-topic counters. Created for scored topics on any event and for any topic on graft, so a
    * peer holds at most (scored topics + our meshes) entries however many topics it announces.

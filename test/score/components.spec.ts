@@ -258,6 +258,14 @@ describe('score/components', () => {
       s.setPeerIPs('a', ['1.1.1.1', '2.2.2.2'])
       expect(s.score('a')).to.equal(-5)
       expect(s.score('c')).to.equal(-4)
+      expect(s.getScoreSnapshot('a')?.ips).to.deep.equal([{ ip: '1.1.1.1', peers: 2 }, { ip: '2.2.2.2', peers: 3 }])
+      // from two groups to one and to none: each leaves the groups it held
+      s.setPeerIPs('a', ['2.2.2.2'])
+      expect(['a', 'b', 'c'].map(p => s.score(p))).to.deep.equal([-4, 0, -4])
+      expect(s.getScoreSnapshot('a')?.ips).to.deep.equal([{ ip: '2.2.2.2', peers: 3 }])
+      s.setPeerIPs('a', [])
+      expect(['a', 'b', 'c'].map(p => s.score(p))).to.deep.equal([0, 0, -1])
+      expect(s.getScoreSnapshot('a')?.ips).to.deep.equal([])
     })
   })
 
