@@ -75,7 +75,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     return this.peerIds.ifKnown(peer) === undefined ? undefined : found?.peerRecordEnvelope
   })
 
-  private readonly peerIds = new PeerIds()
+  private readonly peerIds = new PeerIds(key => this.streams?.get(key)?.id)
   private readonly waiters = new MeshWaiters()
   private router: Router | undefined
   private score: PeerScore | undefined
@@ -183,7 +183,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     // connections opened before we (re)started are not announced by the registrar
     await this.streams.adopt(this.components.connectionManager.getConnections(), async (id) =>
       (await this.components.peerStore.get(id).catch(() => undefined))?.protocols.some(p => this.protocols.includes(p)) === true)
-    for (const { id } of this.cfg.directPeers) { this.peerIds.remember(id) }
+    for (const { id } of this.cfg.directPeers) { this.peerIds.rememberDirect(id) }
     await storeDirectPeers(this.components.peerStore, this.cfg.directPeers, this.log)
     for (const { id } of this.cfg.directPeers) { this.dialer.dial(id.toString()) }
   }
@@ -274,7 +274,6 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private peerReady (p: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined, extensionsSent: boolean): void {
-    this.peerIds.remember(p.id)
     this.driver.run(now => this.router?.addPeer(p.key, { protocol, outbound, ip, extensionsSent }, now))
     this.records.fetch(p.key)
   }
@@ -283,7 +282,6 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.driver.run(now => this.router?.removePeer(p.key, now))
     if (this.streams?.get(p.key) === undefined) {
       // disconnected, not just reopening its stream
-      this.peerIds.forget(p.key)
       this.records.delete(p.key)
       this.metrics?.onPeerRemoved(p.writer.queue.drops)
     }
