@@ -283,7 +283,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     if (this.streams?.get(p.key) === undefined) {
       // disconnected, not just reopening its stream
       this.records.delete(p.key)
-      this.metrics?.onPeerRemoved(p.writer.queue.drops)
+      this.metrics?.onPeerRemoved(p.drops)
     }
   }
 
@@ -341,8 +341,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         const entry = this.streams?.get(out.peer)
         if (entry === undefined) { return }
         this.metrics?.onRpcOut(out.rpc)
-        queueRpc(entry.writer.queue, out.rpc, forwardClass(this.topicPriority, out.rpc, out.priority), this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters, this.frameMemo)
-        entry.writer.schedule()
+        queueRpc(entry, out.rpc, forwardClass(this.topicPriority, out.rpc, out.priority), this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters, this.frameMemo)
+        entry.schedule()
         return
       }
       case 'deliver': {
@@ -368,7 +368,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         this.dialer?.dial(out.peer, out.signedPeerRecord)
         return
       case 'cancel':
-        this.streams?.get(out.peer)?.writer.queue.cancel(out.idKey)
+        this.streams?.get(out.peer)?.cancel(out.idKey)
         return
       default:
         this.onTrace(out.event)

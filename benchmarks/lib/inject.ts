@@ -32,7 +32,7 @@ export function injectPeers (router: RouterKind, svc: any, ids: PeerId[], firstI
     const entries = ids.map((id, i) => {
       const e = svc.streams.entry(id)
       e.added = true
-      e.writer.attach(sink)
+      e.attach(sink)
       svc.peerReady(e, '/meshsub/1.2.0', true, ipOf(firstIp + i))
       return e
     })

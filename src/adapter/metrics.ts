@@ -125,8 +125,7 @@ export class MeshsubMetrics {
 
   private queues (src: MetricsSources): Record<string, number> {
     const out = { frames: 0, bytes: 0, slow_peers: 0, ...prefixed(this.pastDrops) }
-    for (const p of src.streams()?.all() ?? []) {
-      const q = p.writer.queue
+    for (const q of src.streams()?.all() ?? []) {
       out.frames += q.length
       out.bytes += q.bytes
       out.slow_peers += q.slow ? 1 : 0

@@ -3,11 +3,9 @@
 
 import { CodecError } from '../codec/errors.ts'
 import { FrameReader } from '../codec/frame.ts'
-import { SendQueue } from './send-queue.ts'
 import { PeerWriter, readFrames } from './stream.ts'
 import type { SendQueueStats } from './events.ts'
-import type { SendQueueListener, SendQueueOptions } from './send-queue.ts'
-import type { PeerWriterListener } from './stream.ts'
+import type { SendQueueOptions } from './send-queue.ts'
 import type { PeerKey } from '../core/types.ts'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
@@ -40,13 +38,12 @@ export interface PeerStreamsOptions {
 }
 
 /**
- * One connected peer's streams. A class rather than a literal: it is also its queue's and writer's
- * listener, so a peer costs no closures.
+ * One connected peer's streams: its outbound stream's writer and send queue (the classes it
+ * extends) and the stream bookkeeping. One object per peer, with no closures.
  */
-export class PeerEntry implements SendQueueListener, PeerWriterListener {
+export class PeerEntry extends PeerWriter<PeerStreamsOptions> {
   readonly key: PeerKey
   readonly id: PeerId
-  readonly writer: PeerWriter
   outbound: Stream | undefined = undefined
   opening = false
   inbound: Stream | undefined = undefined
@@ -66,20 +63,18 @@ export class PeerEntry implements SendQueueListener, PeerWriterListener {
   hadInbound = false
   /** times (ms) of recent stream restarts, at most MAX_RESTARTS kept; created on the first restart */
   restarts: number[] | undefined = undefined
-  private readonly opts: PeerStreamsOptions
 
   constructor (id: PeerId, key: PeerKey, opts: PeerStreamsOptions) {
+    super(opts)
     this.key = key
     this.id = id
-    this.opts = opts
-    this.writer = new PeerWriter(new SendQueue(opts.queue, this), opts.now, this, opts.maxTransmitSize)
   }
 
-  slowChanged (slow: boolean): void {
+  override slowChanged (slow: boolean): void {
     this.opts.hooks.slow(this, slow)
   }
 
-  writeFailed (err: Error): void {
+  override writeFailed (err: Error): void {
     this.opts.log('write to %p failed: %s', this.id, err.message)
   }
 }
@@ -117,7 +112,7 @@ export class PeerStreams {
 
   /** a peer's send-queue figures */
   stats (peer: PeerKey): SendQueueStats | undefined {
-    const q = this.peers.get(peer)?.writer.queue
+    const q = this.peers.get(peer)
     return q === undefined ? undefined : { length: q.length, bytes: q.bytes, slow: q.slow, drops: { ...q.drops } }
   }
 
@@ -141,8 +136,8 @@ export class PeerStreams {
     this.peers.delete(entry.key)
     entry.outbound?.abort(new Error('peer disconnected'))
     entry.inbound?.abort(new Error('peer disconnected'))
-    entry.writer.detach()
-    entry.writer.queue.clear()
+    entry.detach()
+    entry.clear()
     // frames waiting for the peer to be added give up
     releaseWaiters(entry)
     if (entry.added) {
@@ -195,8 +190,8 @@ export class PeerStreams {
     for (const entry of this.peers.values()) {
       entry.outbound?.abort(new Error('stopping'))
       entry.inbound?.abort(new Error('stopping'))
-      entry.writer.detach()
-      entry.writer.queue.clear()
+      entry.detach()
+      entry.clear()
       releaseWaiters(entry)
     }
     this.peers.clear()
@@ -235,7 +230,7 @@ export class PeerStreams {
         }
         entry.outbound = stream
         stream.addEventListener('close', () => { this.outboundClosed(entry, stream) })
-        entry.writer.attach(stream)
+        entry.attach(stream)
         entry.added = true
         entry.info = { protocol: stream.protocol, outbound: conn.direction === 'outbound', ip: ipOf(conn) }
         this.opts.hooks.ready(entry, entry.info.protocol, entry.info.outbound, entry.info.ip, false)
@@ -263,7 +258,7 @@ export class PeerStreams {
   private outboundClosed (entry: PeerEntry, stream: Stream): void {
     if (entry.outbound !== stream) { return }
     entry.outbound = undefined
-    entry.writer.detach()
+    entry.detach()
     if (entry.added) {
       entry.added = false
       this.opts.hooks.gone(entry)

@@ -2,7 +2,8 @@
 // real backpressure, and the inbound read loop that cuts frames out of the peer's inbound stream.
 
 import { DEFAULT_MAX_TRANSMIT_SIZE, MERGE_MAX_BODY, coalesceFrames } from '../codec/frame.ts'
-import type { SendQueue } from './send-queue.ts'
+import { SendQueue } from './send-queue.ts'
+import type { SendQueueOptions } from './send-queue.ts'
 import type { FrameReader } from '../codec/frame.ts'
 import type { Stream } from '@libp2p/interface'
 
@@ -32,33 +33,35 @@ function flushPending (): void {
   writers.length = 0
 }
 
-/** What a writer tells its owner (an object rather than a closure: one writer per connected peer). */
-export interface PeerWriterListener {
-  /** writing a frame failed (logged; the stream's close handles the rest) */
-  writeFailed(err: Error): void
+/** What every peer's writer shares (one object for all of them). */
+export interface PeerWriterOptions {
+  /** the send queue's bounds */
+  queue: SendQueueOptions
+  /** the clock of the queue's expiry (ms) */
+  now(): number
+  /** the largest frame body the peers accept (bounds the frames merged into one) */
+  maxTransmitSize?: number
 }
 
 /**
- * Writes a peer's queued frames to its outbound stream. Frames queued in one task go out in one
- * `send`; when `send` reports a full buffer the writer waits for the stream's 'drain' event, and
- * meanwhile frames stay in the bounded send queue, where priorities, expiry and drops apply.
+ * Writes a peer's queued frames to its outbound stream: the peer's send queue, and what drains it.
+ * Frames queued in one task go out in one `send`; when `send` reports a full buffer the writer
+ * waits for the stream's 'drain' event, and meanwhile frames stay in the bounded queue, where
+ * priorities, expiry and drops apply. A subclass says what a failed write means (`writeFailed`).
  */
-export class PeerWriter {
-  readonly queue: SendQueue
-  private stream: Stream | undefined
-  private readonly now: () => number
-  private readonly listener: PeerWriterListener
-  /** largest body of frames merged for one write (see coalesceFrames) */
-  private readonly mergeMax: number
+export abstract class PeerWriter<O extends PeerWriterOptions = PeerWriterOptions> extends SendQueue {
+  protected readonly opts: O
+  private stream: Stream | undefined = undefined
   private scheduled = false
   private waitingDrain = false
 
-  constructor (queue: SendQueue, now: () => number, listener: PeerWriterListener, maxTransmitSize = DEFAULT_MAX_TRANSMIT_SIZE) {
-    this.queue = queue
-    this.now = now
-    this.listener = listener
-    this.mergeMax = Math.min(maxTransmitSize, MERGE_MAX_BODY)
+  constructor (opts: O) {
+    super(opts.queue)
+    this.opts = opts
   }
+
+  /** writing a frame failed (the stream's close handles the rest) */
+  abstract writeFailed (err: Error): void
 
   get attached (): boolean { return this.stream !== undefined }
 
@@ -100,7 +103,7 @@ export class PeerWriter {
       this.flush()
     } catch (err) {
       // one writer's failure must not stop the others in the shared microtask
-      this.listener.writeFailed(err as Error)
+      this.writeFailed(err as Error)
     }
   }
 
@@ -111,19 +114,19 @@ export class PeerWriter {
       this.detach()
       return
     }
-    const frames = this.queue.drain(this.now(), MAX_WRITE_BYTES)
+    const frames = this.drain(this.opts.now(), MAX_WRITE_BYTES)
     if (frames.length === 0) { return }
     try {
-      if (!stream.send(coalesceFrames(frames, this.mergeMax))) {
+      if (!stream.send(coalesceFrames(frames, Math.min(this.opts.maxTransmitSize ?? DEFAULT_MAX_TRANSMIT_SIZE, MERGE_MAX_BODY)))) {
         this.waitingDrain = true
         return
       }
     } catch (err) {
       this.detach()
-      this.listener.writeFailed(err as Error)
+      this.writeFailed(err as Error)
       return
     }
-    if (this.queue.length > 0) { this.schedule() }
+    if (this.length > 0) { this.schedule() }
   }
 }
 

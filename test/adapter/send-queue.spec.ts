@@ -54,7 +54,9 @@ describe('adapter/send-queue', () => {
 
   it('is bounded by count: data overflow is dropped and counted, control evicts data', () => {
     const slow: boolean[] = []
-    const q = new SendQueue({ maxCount: 3 }, { slowChanged: (s) => slow.push(s) })
+    const q = new (class extends SendQueue {
+      override slowChanged (s: boolean): void { slow.push(s) }
+    })({ maxCount: 3 })
     expect(q.push(frame(20), Priority.Forward, 0)).to.equal(true)
     expect(q.push(frame(21), Priority.Forward, 0)).to.equal(true)
     expect(q.push(frame(30), Priority.Gossip, 0, 'k')).to.equal(true)

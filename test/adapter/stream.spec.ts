@@ -1,11 +1,15 @@
 import { expect } from 'aegir/chai'
-import { SendQueue } from '../../src/adapter/send-queue.ts'
 import { PeerWriter, readFrames } from '../../src/adapter/stream.ts'
 import { FrameReader, encodeFrame } from '../../src/codec/frame.ts'
 import { Priority } from '../../src/core/types.ts'
 import { createNode, waitFor } from './nodes.ts'
 import type { TransportKind } from './nodes.ts'
 import type { Libp2p, Stream } from '@libp2p/interface'
+
+/** A writer whose failures fail the test. */
+class TestWriter extends PeerWriter {
+  override writeFailed (err: Error): void { throw err }
+}
 
 const PROTO = '/meshsub-test/stream/1.0.0'
 
@@ -38,10 +42,10 @@ for (const kind of ['tcp', 'memory'] as TransportKind[]) {
       await waitFor(() => inbound.length === 1)
       const got: number[] = []
       const done = readFrames(inbound[0], new FrameReader(), (f) => { got.push(new DataView(f.buffer, f.byteOffset).getUint32(0)) })
-      const writer = new PeerWriter(new SendQueue(), () => performance.now(), { writeFailed: (err) => { throw err } })
+      const writer = new TestWriter({ queue: {}, now: () => performance.now() })
       writer.attach(stream)
       for (let i = 0; i < 2000; i++) {
-        writer.queue.push(encodeFrame(body(i, 100 + (i % 7) * 300)), Priority.Control, performance.now())
+        writer.push(encodeFrame(body(i, 100 + (i % 7) * 300)), Priority.Control, performance.now())
         if (i % 100 === 0) { writer.schedule() }
       }
       writer.schedule()
@@ -57,8 +61,8 @@ for (const kind of ['tcp', 'memory'] as TransportKind[]) {
       // the receiver never reads: its window fills, then our stream's buffer, then the queue
       inbound[0].pause()
       inbound[0].maxReadBufferLength = 64 * 1024 * 1024
-      const queue = new SendQueue({ maxBytes: 2 * 1024 * 1024 })
-      const writer = new PeerWriter(queue, () => performance.now(), { writeFailed: (err) => { throw err } })
+      const writer = new TestWriter({ queue: { maxBytes: 2 * 1024 * 1024 }, now: () => performance.now() })
+      const queue = writer
       writer.attach(stream)
       const frame = encodeFrame(new Uint8Array(64 * 1024))
       let sent = 0
