@@ -55,11 +55,9 @@ export interface PeerStats {
   /** P7 counter */
   behaviourPenalty: number
   lastPenalty?: PenaltyCause
-  /** cached score; valid while `dirty` is false */
+  /** cached score, valid while `dirty` is false; also the score last compared against the thresholds (crossing events) */
   score: number
   dirty: boolean
-  /** the score last compared against the thresholds (crossing events) */
-  reported: number
 }
 
 /** the topic counters of a peer without any: shared, so never written (see `topicsToWrite`) */
@@ -95,8 +93,7 @@ export function newPeerStats (peer: PeerKey): PeerStats {
     topics: NO_TOPICS,
     behaviourPenalty: 0,
     score: 0,
-    dirty: true,
-    reported: 0
+    dirty: true
   }
 }
 

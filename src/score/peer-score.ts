@@ -318,15 +318,15 @@ export class PeerScore implements ScoreProvider {
   }
 
   private refresh (ps: PeerStats): void {
+    // the cached score is also the one last compared against the thresholds
+    const old = ps.score
     ps.score = computeScore(ps, this.params, this.colocation)
     ps.dirty = false
-    if (ps.connected && crossesAny(this.levels, ps.reported, ps.score)) { this.emitCrossings(ps) }
-    ps.reported = ps.score
+    if (ps.connected && crossesAny(this.levels, old, ps.score)) { this.emitCrossings(ps, old) }
   }
 
-  private emitCrossings (ps: PeerStats): void {
+  private emitCrossings (ps: PeerStats, old: number): void {
     const snapshot = this.getScoreSnapshot(ps.peer) as ScoreSnapshot
-    const old = ps.reported
     for (const [threshold, level] of this.levels) {
       if ((old >= level) === (ps.score >= level)) { continue }
       this.events.push({
