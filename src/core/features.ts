@@ -4,6 +4,8 @@
 import { FloodsubID, GossipsubIDv10, GossipsubIDv11, GossipsubIDv12, GossipsubIDv13 } from './types.ts'
 
 export interface ProtocolFeatures {
+  /** the protocol id these features belong to */
+  readonly protocol: string
   /** mesh, GRAFT/PRUNE, IHAVE/IWANT (meshsub ≥ 1.0); false for floodsub */
   readonly mesh: boolean
   /** PRUNE backoff and peer exchange (≥ 1.1) */
@@ -14,13 +16,12 @@ export interface ProtocolFeatures {
   readonly extensions: boolean
 }
 
-const floodsub: ProtocolFeatures = Object.freeze({ mesh: false, px: false, idontwant: false, extensions: false })
 const table: Readonly<Record<string, ProtocolFeatures>> = Object.freeze({
-  [FloodsubID]: floodsub,
-  [GossipsubIDv10]: Object.freeze({ mesh: true, px: false, idontwant: false, extensions: false }),
-  [GossipsubIDv11]: Object.freeze({ mesh: true, px: true, idontwant: false, extensions: false }),
-  [GossipsubIDv12]: Object.freeze({ mesh: true, px: true, idontwant: true, extensions: false }),
-  [GossipsubIDv13]: Object.freeze({ mesh: true, px: true, idontwant: true, extensions: true })
+  [FloodsubID]: Object.freeze({ protocol: FloodsubID, mesh: false, px: false, idontwant: false, extensions: false }),
+  [GossipsubIDv10]: Object.freeze({ protocol: GossipsubIDv10, mesh: true, px: false, idontwant: false, extensions: false }),
+  [GossipsubIDv11]: Object.freeze({ protocol: GossipsubIDv11, mesh: true, px: true, idontwant: false, extensions: false }),
+  [GossipsubIDv12]: Object.freeze({ protocol: GossipsubIDv12, mesh: true, px: true, idontwant: true, extensions: false }),
+  [GossipsubIDv13]: Object.freeze({ protocol: GossipsubIDv13, mesh: true, px: true, idontwant: true, extensions: true })
 })
 
 /** Protocol ids we speak, newest first (the adapter registers them in this order). */

@@ -9,7 +9,7 @@ import type { ConnectInfo, PeerKey, ScoreProvider } from './types.ts'
 
 export interface PeerState {
   readonly key: PeerKey
-  readonly protocol: string
+  /** what the peer's protocol supports, and the protocol id itself (`features.protocol`) */
   readonly features: ProtocolFeatures
   readonly outbound: boolean
   /** the peer id bytes (author comparison, PX entries) */
@@ -115,7 +115,6 @@ export class PeerTable {
     if (features === undefined) { return undefined }
     const state: PeerState = {
       key,
-      protocol: info.protocol,
       features,
       outbound: info.outbound,
       idBytes,

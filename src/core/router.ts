@@ -320,7 +320,7 @@ export class Router {
   getPeers (): PeerKey[] { return [...this.s.peers.keys()] }
   getMeshPeers (topic: string): PeerKey[] { return [...(this.s.mesh.meshOf(topic) ?? [])] }
   getFanoutPeers (topic: string): PeerKey[] { return [...this.s.mesh.fanoutOf(topic)] }
-  peerProtocol (peer: PeerKey): string | undefined { return this.s.peers.get(peer)?.protocol }
+  peerProtocol (peer: PeerKey): string | undefined { return this.s.peers.get(peer)?.features.protocol }
   /** the extensions a peer advertised in its first RPC */
   peerExtensions (peer: PeerKey): Readonly<ControlExtensions> | undefined { return this.s.peers.get(peer)?.extensions }
   /** the peer sent us the interop test extension after both sides advertised it */

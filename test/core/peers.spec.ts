@@ -56,11 +56,11 @@ describe('core/peers: hello, subscriptions, feature table', () => {
 
   it('feature table: one entry per protocol id', () => {
     expect(supportedProtocols).to.deep.equal([GossipsubIDv13, GossipsubIDv12, GossipsubIDv11, GossipsubIDv10, FloodsubID])
-    expect(protocolFeatures(FloodsubID)).to.deep.equal({ mesh: false, px: false, idontwant: false, extensions: false })
-    expect(protocolFeatures(GossipsubIDv10)).to.deep.equal({ mesh: true, px: false, idontwant: false, extensions: false })
-    expect(protocolFeatures(GossipsubIDv11)).to.deep.equal({ mesh: true, px: true, idontwant: false, extensions: false })
-    expect(protocolFeatures(GossipsubIDv12)).to.deep.equal({ mesh: true, px: true, idontwant: true, extensions: false })
-    expect(protocolFeatures(GossipsubIDv13)).to.deep.equal({ mesh: true, px: true, idontwant: true, extensions: true })
+    expect(protocolFeatures(FloodsubID)).to.deep.equal({ protocol: FloodsubID, mesh: false, px: false, idontwant: false, extensions: false })
+    expect(protocolFeatures(GossipsubIDv10)).to.deep.equal({ protocol: GossipsubIDv10, mesh: true, px: false, idontwant: false, extensions: false })
+    expect(protocolFeatures(GossipsubIDv11)).to.deep.equal({ protocol: GossipsubIDv11, mesh: true, px: true, idontwant: false, extensions: false })
+    expect(protocolFeatures(GossipsubIDv12)).to.deep.equal({ protocol: GossipsubIDv12, mesh: true, px: true, idontwant: true, extensions: false })
+    expect(protocolFeatures(GossipsubIDv13)).to.deep.equal({ protocol: GossipsubIDv13, mesh: true, px: true, idontwant: true, extensions: true })
     expect(protocolFeatures('/other/1.0.0')).to.equal(undefined)
     expect(protocolFeatures('toString')).to.equal(undefined)
   })
