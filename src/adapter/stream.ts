@@ -1,5 +1,6 @@
-// Streams of one peer: the writer that drains the peer's send queue into its outbound stream with
-// real backpressure, and the inbound read loop that cuts frames out of the peer's inbound stream.
+// Streams of one peer: the writer (the peer's send queue, extended with its drain into the outbound
+// stream under real backpressure), and the inbound read loop that cuts frames out of the peer's
+// inbound stream.
 
 import { DEFAULT_MAX_TRANSMIT_SIZE, MERGE_MAX_BODY, coalesceFrames } from '../codec/frame.ts'
 import { SendQueue } from './send-queue.ts'
