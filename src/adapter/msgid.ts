@@ -35,17 +35,14 @@ export function contentIdKey (data: Uint8Array | undefined): MsgIdKey {
 }
 
 /**
- * The id bytes of a key (one byte per char). Short ids come from the codec's pool of long-lived
- * bytes, whose slabs hold our own encoded messages and these ids: both live in the message cache
- * in arrival order, so a slab is kept alive about as long as its pieces. (Views into Buffer's
- * shared pool could keep a pool block of unrelated bytes alive per cached id.)
+ * The id bytes of a key (one byte per char), from the codec's pool of long-lived bytes (an id
+ * larger than its 2 KiB pieces gets a buffer of its own). Its slabs hold our own encoded messages
+ * and these ids: both live in the message cache in arrival order, so a slab is kept alive about as
+ * long as its pieces. (Views into Buffer's shared pool could keep a pool block of unrelated bytes
+ * alive per cached id.)
  */
 export function idFromKey (key: MsgIdKey): Uint8Array {
-  const n = key.length
-  if (n > 64) { return msgIdFromKey(key) }
-  const out = keptBytes(n)
-  for (let i = 0; i < n; i++) { out[i] = key.charCodeAt(i) }
-  return out
+  return msgIdFromKey(key, keptBytes(key.length))
 }
 
 /** The default public string form of an id (base64, as `@libp2p/gossipsub`). */

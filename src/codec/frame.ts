@@ -3,7 +3,7 @@
 
 import { Uint8ArrayList } from 'uint8arraylist'
 import { CodecError, malformed, overLimit } from './errors.ts'
-import { Writer, varintSize, writeVarint } from './write.ts'
+import { Writer, varintSize, writeBytes, writeVarint } from './write.ts'
 
 /** Default maximum frame (RPC) size, in and out: 1 MiB (SPEC §4, go). */
 export const DEFAULT_MAX_TRANSMIT_SIZE = 1048576
@@ -98,21 +98,16 @@ function writeGroups (frames: Uint8Array[], prefix: number[], starts: boolean[],
     let j = i + 1
     while (j < frames.length && !starts[j]) { j++ }
     if (j === i + 1) {
-      writeRaw(w, frames[i])
+      writeBytes(w, frames[i])
     } else {
       let total = 0
       for (let k = i; k < j; k++) { total += frames[k].length - prefix[k] }
       writeVarint(w, total)
-      for (let k = i; k < j; k++) { writeRaw(w, frames[k].subarray(prefix[k])) }
+      for (let k = i; k < j; k++) { writeBytes(w, frames[k].subarray(prefix[k])) }
     }
     i = j
   }
   return w.done()
-}
-
-function writeRaw (w: Writer, b: Uint8Array): void {
-  w.buf.set(b, w.pos)
-  w.pos += b.length
 }
 
 /** Bytes of the frame's varint length prefix, or 0 if it does not match the frame's length. */

@@ -24,9 +24,8 @@ export function msgIdKey (id: Uint8Array): MsgIdKey {
   return key
 }
 
-/** The id bytes back from a key. */
-export function msgIdFromKey (key: MsgIdKey): Uint8Array {
-  const out = new Uint8Array(key.length)
+/** The id bytes back from a key, into `out` (key.length bytes) when given. */
+export function msgIdFromKey (key: MsgIdKey, out: Uint8Array = new Uint8Array(key.length)): Uint8Array {
   for (let i = 0; i < key.length; i++) { out[i] = key.charCodeAt(i) }
   return out
 }
