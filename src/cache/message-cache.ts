@@ -82,8 +82,7 @@ export class MessageCache {
   put (msg: RouterMessage, now: number): boolean {
     let serial = this.index.serialOf(msg.idKey)
     if (serial === undefined) {
-      this.index.insert(msg.idKey, now)
-      serial = this.index.serialOf(msg.idKey) as number
+      serial = this.index.insert(msg.idKey, now)
     } else if (this.index.valueAt(serial) !== undefined) {
       return false
     }

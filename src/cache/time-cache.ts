@@ -50,8 +50,11 @@ export class TimeCache<V = never> {
     return true
   }
 
-  /** Adds `key`, which the caller has just found absent (`has`): one Map lookup less than `add`. */
-  insert (key: string, now: number): void {
+  /**
+   * Adds `key`, which the caller has just found absent (`has`): one Map lookup less than `add`.
+   * Returns the insertion's serial (see `serialOf`).
+   */
+  insert (key: string, now: number): number {
     if (this.entries.size >= this.maxEntries && this.dropOldestLive()) { this.evicted++ }
     const serial = ++this.serial
     this.entries.set(key, serial)
@@ -59,6 +62,7 @@ export class TimeCache<V = never> {
     this.expiryQueue.push(now + this.ttl)
     this.serialQueue.push(serial)
     this.valueQueue?.push(undefined)
+    return serial
   }
 
   has (key: string): boolean {

@@ -44,7 +44,7 @@ export interface PeerStats {
   connected: boolean
   /** retained until (ms); meaningful only when disconnected */
   expire: number
-  /** colocation groups of the peer's addresses (see ip.ts) */
+  /** colocation groups of the peer's addresses (see colocation.ts) */
   ipKeys: GroupKeys
   /**
    * Per-topic counters. Created for scored topics on any event and for any topic on graft, so a
