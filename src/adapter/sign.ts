@@ -50,18 +50,19 @@ const SPKI_ED25519 = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x6
 /** A node:crypto signing key for an Ed25519 private key (raw: seed ‖ public key); undefined for other types. */
 export function ed25519SigningKey (key: PrivateKey): KeyObject | undefined {
   if (key.type !== 'Ed25519' || key.raw.length < 32) { return undefined }
-  try {
-    return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, key.raw.subarray(0, 32)]), format: 'der', type: 'pkcs8' })
-  } catch {
-    return undefined
-  }
+  return fromDer(der => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), PKCS8_ED25519, key.raw.subarray(0, 32))
 }
 
 /** A node:crypto verification key for an Ed25519 public key; undefined for other types. */
 export function ed25519VerifyingKey (key: PublicKey): KeyObject | undefined {
   if (key.type !== 'Ed25519' || key.raw.length !== 32) { return undefined }
+  return fromDer(der => createPublicKey({ key: der, format: 'der', type: 'spki' }), SPKI_ED25519, key.raw)
+}
+
+/** `make` applied to header ‖ raw; undefined if node:crypto refuses the key. */
+function fromDer (make: (der: Buffer) => KeyObject, header: Uint8Array, raw: Uint8Array): KeyObject | undefined {
   try {
-    return createPublicKey({ key: Buffer.concat([SPKI_ED25519, key.raw]), format: 'der', type: 'spki' })
+    return make(Buffer.concat([header, raw]))
   } catch {
     return undefined
   }
