@@ -1,5 +1,5 @@
 // Router options → validated, frozen RouterConfig. Owns every protocol default (with its source,
-// SPEC.md §4 / §7), the per-topic mesh-degree overrides, and the one validator the defaults also pass.
+// docs/protocol.md §4 / §7), the per-topic mesh-degree overrides, and the one validator the defaults also pass.
 
 import { InvalidConfigError } from './errors.ts'
 import { ScoreParamsError } from './score/errors.ts'
@@ -7,7 +7,7 @@ import { defaultPeerScoreThresholds, validatePeerScoreThresholds } from './score
 import type { PeerKey } from './core/types.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
 
-/** Mesh degrees of one topic (SPEC.md §4); any of them may be overridden per topic. */
+/** Mesh degrees of one topic (docs/protocol.md §4); any of them may be overridden per topic. */
 export interface MeshDegrees {
   /** mesh degree target; default 6 (spec); Dlo ≤ D ≤ Dhi */
   D: number
@@ -38,9 +38,9 @@ export interface RouterOptions extends Partial<MeshDegrees> {
   mcacheLength?: number
   /** most recent windows advertised in IHAVE; default 3 (spec); 1 ≤ mcacheGossip ≤ mcacheLength */
   mcacheGossip?: number
-  /** max messages the message cache holds, across windows; default 65536 (ours, SPEC §7); integer ≥ 1 */
+  /** max messages the message cache holds, across windows; default 65536 (ours, docs/protocol.md §7); integer ≥ 1 */
   mcacheMaxMessages?: number
-  /** max encoded bytes the message cache holds; default 128 MiB (ours, SPEC §7); integer ≥ 1 */
+  /** max encoded bytes the message cache holds; default 128 MiB (ours, docs/protocol.md §7); integer ≥ 1 */
   mcacheMaxBytes?: number
   /** how long a message id stays in the seen cache, ms; default 120000 (go); integer ≥ 1 */
   seenTTL?: number
@@ -95,9 +95,9 @@ export interface RouterOptions extends Partial<MeshDegrees> {
   idontwantMaxStored?: number
   /** heartbeats an IDONTWANT id is remembered; default 3 (go); integer ≥ 1 */
   idontwantRetentionTicks?: number
-  /** topics tracked per remote peer (excess subscriptions ignored); default 1024 (SPEC §7); integer ≥ 1 */
+  /** topics tracked per remote peer (excess subscriptions ignored); default 1024 (docs/protocol.md §7); integer ≥ 1 */
   maxPeerTopics?: number
-  /** total topic-name bytes tracked per remote peer; default 1 MiB (SPEC §7); integer ≥ 1 */
+  /** total topic-name bytes tracked per remote peer; default 1 MiB (docs/protocol.md §7); integer ≥ 1 */
   maxPeerTopicBytes?: number
   /** messages waiting for validation at once (excess dropped as ignored); default 8192 (ours); integer ≥ 1 */
   maxPendingValidations?: number
@@ -111,7 +111,7 @@ export interface RouterOptions extends Partial<MeshDegrees> {
   floodsub?: boolean
   /** advertise and run the interop test extension on /meshsub/1.3.0; default false */
   testExtension?: boolean
-  /** score thresholds (SPEC §6); default `@libp2p/gossipsub`'s; gossip < 0, publish ≤ gossip, graylist < publish, acceptPX ≥ 0, opportunisticGraft ≥ 0 */
+  /** score thresholds (docs/protocol.md §6); default `@libp2p/gossipsub`'s; gossip < 0, publish ≤ gossip, graylist < publish, acceptPX ≥ 0, opportunisticGraft ≥ 0 */
   scoreThresholds?: Partial<PeerScoreThresholds>
   /** per-topic mesh degree overrides; default none; each topic's merged degrees obey the global constraints */
   topics?: Record<string, TopicOptions>

@@ -1,4 +1,4 @@
-// Wire domain types: the plain-object form of every RPC that crosses the wire (SPEC.md §2).
+// Wire domain types: the plain-object form of every RPC that crosses the wire (docs/protocol.md §2).
 // The codec converts frames to and from these; the core and adapter never see protobuf classes.
 
 /** SubOpts: one subscription change. */

@@ -72,7 +72,7 @@ export class Intake {
   }
 
   /**
-   * StrictSign: a `from` longer than any peer id or a seqno not of 8 bytes (SPEC §3) makes the
+   * StrictSign: a `from` longer than any peer id or a seqno not of 8 bytes (docs/protocol.md §3) makes the
    * message invalid. Checked before its id is computed: the default id is from ‖ seqno, as long.
    */
   malformed (m: WireMessage): boolean {

@@ -8,7 +8,7 @@ import { msgIdFromKey } from '../core/msgid.ts'
 import type { MsgIdKey } from '../core/types.ts'
 import type { WireMessage } from '../types.ts'
 
-/** The spec's default id: raw `from` bytes followed by raw `seqno` bytes (SPEC.md §3). */
+/** The spec's default id: raw `from` bytes followed by raw `seqno` bytes (docs/protocol.md §3). */
 export function defaultMsgId (msg: WireMessage): Uint8Array {
   const from = msg.from ?? new Uint8Array(0)
   const seqno = msg.seqno ?? new Uint8Array(0)

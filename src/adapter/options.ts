@@ -79,9 +79,9 @@ export interface GossipsubOpts extends Omit<RouterOptions, 'directPeers' | 'topi
   msgIdToStrFn?: MsgIdToStrFn
   /** not supported (rejected unless undefined): size the cache with mcacheLength/mcacheMaxMessages/mcacheMaxBytes */
   messageCache?: unknown
-  /** peer score parameters (SPEC.md §6) */
+  /** peer score parameters (docs/protocol.md §6) */
   scoreParams?: ScoreParamsInit
-  /** score thresholds (SPEC.md §6); default `@libp2p/gossipsub`'s: -10 / -50 / -80 / 10 / 20 */
+  /** score thresholds (docs/protocol.md §6); default `@libp2p/gossipsub`'s: -10 / -50 / -80 / 10 / 20 */
   scoreThresholds?: Partial<PeerScoreThresholds>
   /** `@libp2p/gossipsub`'s name for iwantFollowupTime, ms */
   gossipsubIWantFollowupMs?: number
@@ -109,7 +109,7 @@ export interface GossipsubOpts extends Omit<RouterOptions, 'directPeers' | 'topi
   allowedTopics?: string[] | Set<string>
   /** `@libp2p/gossipsub`'s name for maxPeerTopicBytes (bytes of topic names tracked per peer) */
   maxTopicBytesPerPeer?: number
-  /** per-RPC decode caps, mapped onto the codec's soft caps; default SPEC.md §7 */
+  /** per-RPC decode caps, mapped onto the codec's soft caps; default docs/protocol.md §7 */
   decodeRpcLimits?: Partial<DecodeRPCLimits>
   /** tag mesh peers in the connection manager; default true (`@libp2p/gossipsub`) */
   tagMeshPeers?: boolean

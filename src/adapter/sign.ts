@@ -1,5 +1,5 @@
 // Message authorship: seqno generation, signing own messages and checking received ones against
-// the topic's signature policy (SPEC.md §3). Owns a bounded cache of authors' peer ids and keys.
+// the topic's signature policy (docs/protocol.md §3). Owns a bounded cache of authors' peer ids and keys.
 
 import { Buffer } from 'node:buffer'
 import { createPrivateKey, createPublicKey, sign as signWith, verify as verifyWith } from 'node:crypto'

@@ -348,7 +348,7 @@ export function dataInEncoded (raw: Uint8Array, msg: WireMessage): Uint8Array | 
   return raw.subarray(start, start + msg.data.length)
 }
 
-/** The ASCII prefix of the bytes a message signature covers (SPEC §3). */
+/** The ASCII prefix of the bytes a message signature covers (docs/protocol.md §3). */
 export const SIGN_PREFIX = new TextEncoder().encode('libp2p-pubsub:')
 
 /** 'libp2p-pubsub:' ‖ the message encoded from its fields without `signature` and `key`. */

@@ -5,7 +5,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { CodecError, malformed, overLimit } from './errors.ts'
 import { Writer, varintSize, writeBytes, writeVarint } from './write.ts'
 
-/** Default maximum frame (RPC) size, in and out: 1 MiB (SPEC §4, go). */
+/** Default maximum frame (RPC) size, in and out: 1 MiB (docs/protocol.md §4, go). */
 export const DEFAULT_MAX_TRANSMIT_SIZE = 1048576
 
 /** varint length prefix ‖ body */

@@ -1,8 +1,8 @@
-// The wire codec: GossipSub RPC frames ↔ the plain domain types of src/types.ts (SPEC.md §2, §7).
+// The wire codec: GossipSub RPC frames ↔ the plain domain types of src/types.ts (docs/protocol.md §2, §7).
 // Re-exports only; each concern lives in its own module (read, decode, write, encode, sign, frame, split).
 //
 // Why hand-written rather than protobufjs-generated classes:
-// - Limits must skip entries over a cap WITHOUT materializing them (SPEC §7): a generated decoder
+// - Limits must skip entries over a cap WITHOUT materializing them (docs/protocol.md §7): a generated decoder
 //   builds every entry before anyone can count it.
 // - Speed: one pass, no per-field objects, ids and bytes as views into the frame (no copies),
 //   two-pass encoding into one pooled allocation, and already-encoded messages spliced as-is.

@@ -1,4 +1,4 @@
-// Decode limits (SPEC.md §7) and the per-frame counts of entries skipped over the soft caps.
+// Decode limits (docs/protocol.md §7) and the per-frame counts of entries skipped over the soft caps.
 // Pure data: defaults, a merge helper, and a zeroed SkipCounts factory.
 
 /**
@@ -8,19 +8,19 @@
  * peer can reach with frames of at most 1 MiB (scale them if you raise maxTransmitSize).
  */
 export interface DecodeLimits {
-  /** SubOpts kept per RPC (SPEC §7: 5000) */
+  /** SubOpts kept per RPC (docs/protocol.md §7: 5000) */
   maxSubscriptions: number
-  /** Messages kept per RPC (SPEC §7: 5000) */
+  /** Messages kept per RPC (docs/protocol.md §7: 5000) */
   maxMessages: number
   /** IHAVE, IWANT, GRAFT, PRUNE and IDONTWANT entries kept per RPC, each kind counted apart (5000, as js) */
   maxControlEntries: number
-  /** ids kept per IHAVE entry (SPEC §7: 5000) */
+  /** ids kept per IHAVE entry (docs/protocol.md §7: 5000) */
   maxIHaveIds: number
-  /** ids kept per IWANT entry (SPEC §7: 5000) */
+  /** ids kept per IWANT entry (docs/protocol.md §7: 5000) */
   maxIWantIds: number
-  /** IDONTWANT ids kept per RPC, over all its IDONTWANT entries (SPEC §7: 512) */
+  /** IDONTWANT ids kept per RPC, over all its IDONTWANT entries (docs/protocol.md §7: 512) */
   maxIDontWantIds: number
-  /** PX PeerInfos kept per PRUNE entry (SPEC §7: 16 = prunePeers) */
+  /** PX PeerInfos kept per PRUNE entry (docs/protocol.md §7: 16 = prunePeers) */
   maxPeersPerPrune: number
   /**
    * bytes of one IHAVE, IWANT or IDONTWANT message id kept; longer ids are skipped (ours: 1 KiB;

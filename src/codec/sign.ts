@@ -1,4 +1,4 @@
-// The bytes a message signature covers (SPEC §3): 'libp2p-pubsub:' ‖ Message without fields 5, 6.
+// The bytes a message signature covers (docs/protocol.md §3): 'libp2p-pubsub:' ‖ Message without fields 5, 6.
 // Stateless; for received messages the unknown fields stay in, as the author signed them.
 
 import { SIGN_PREFIX, signedBytesFromFields } from './encode.ts'

@@ -1,5 +1,5 @@
 // GRAFT backoff per (topic, peer): set by PRUNEs in either direction and by LEAVE; remote backoffs
-// are clamped so no arithmetic on them can overflow (SPEC.md §4, §5).
+// are clamped so no arithmetic on them can overflow (docs/protocol.md §4, §5).
 
 import type { PeerKey } from './types.ts'
 

@@ -1,5 +1,5 @@
 // The feature table: what a peer supports, decided once from the protocol id it negotiated
-// (SPEC.md §1). Every protocol-dependent decision in the core reads these flags.
+// (docs/protocol.md §1). Every protocol-dependent decision in the core reads these flags.
 
 import { FloodsubID, GossipsubIDv10, GossipsubIDv11, GossipsubIDv12, GossipsubIDv13 } from './types.ts'
 

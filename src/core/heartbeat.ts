@@ -1,4 +1,4 @@
-// The heartbeat as a composition of spec-named phases (SPEC.md §5, go order): housekeeping,
+// The heartbeat as a composition of spec-named phases (docs/protocol.md §5, go order): housekeeping,
 // penalties, direct peer reconnects, per-topic mesh and fanout maintenance, mcache shift.
 
 import { ageDontWant } from './control/idontwant.ts'

@@ -1,4 +1,4 @@
-// Heartbeat phases per topic (SPEC.md §5): mesh maintenance (negative scores, Dlo/D/Dhi, Dscore,
+// Heartbeat phases per topic (docs/protocol.md §5): mesh maintenance (negative scores, Dlo/D/Dhi, Dscore,
 // Dout), opportunistic grafting, fanout maintenance, and the gossip emitted for each.
 
 import { topicDegrees } from '../config.ts'

@@ -1,5 +1,5 @@
 // Gossip promises: after we IWANT ids a peer advertised, the peer owes us one of them before
-// iwantFollowupTime; each broken promise is a behaviour penalty (P7, SPEC.md §5, §6).
+// iwantFollowupTime; each broken promise is a behaviour penalty (P7, docs/protocol.md §5, §6).
 
 import type { MsgIdKey, PeerKey } from './types.ts'
 

@@ -67,7 +67,7 @@ function publishCandidates (s: PublishState, topic: string, exclude: ReadonlySet
   return out
 }
 
-/** Chooses the recipients of our own message (SPEC.md §5, Publish). */
+/** Chooses the recipients of our own message (docs/protocol.md §5, Publish). */
 export function selectPublishRecipients (s: PublishState, topic: string, now: number): Set<PeerKey> {
   const threshold = s.config.scoreThresholds.publishThreshold
   const recipients = new Set<PeerKey>()

@@ -1,5 +1,5 @@
 // Topic membership: the topics we subscribe to, and which connected peers subscribe to each topic
-// (applied from SUBSCRIBE/UNSUBSCRIBE within the per-peer bounds of SPEC.md §7).
+// (applied from SUBSCRIBE/UNSUBSCRIBE within the per-peer bounds of docs/protocol.md §7).
 
 import { hasTopic, noTopics, topicCount, withTopic, withoutTopic } from './peers.ts'
 import type { PeerState } from './peers.ts'

@@ -9,7 +9,7 @@ export type PeerKey = string
 /** A message id as a map key: its bytes as a binary (latin1) string; see `msgIdKey`. */
 export type MsgIdKey = string
 
-/** Protocol ids, newest first (SPEC.md §1). */
+/** Protocol ids, newest first (docs/protocol.md §1). */
 export const FloodsubID = '/floodsub/1.0.0'
 export const GossipsubIDv10 = '/meshsub/1.0.0'
 export const GossipsubIDv11 = '/meshsub/1.1.0'
@@ -102,7 +102,7 @@ export type TraceEvent =
   | { type: 'heartbeat', tick: number }
 
 /**
- * What the core asks of peer scoring (SPEC.md §6). The core calls the event methods as things
+ * What the core asks of peer scoring (docs/protocol.md §6). The core calls the event methods as things
  * happen and reads `score()` when it decides. A zero provider stands in when scoring is off.
  */
 export interface ScoreProvider {

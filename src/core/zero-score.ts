@@ -1,5 +1,5 @@
 // The score provider used when scoring is off: every peer scores 0 and events are ignored, so
-// every threshold check passes for everyone (SPEC.md §6 effects never trigger).
+// every threshold check passes for everyone (docs/protocol.md §6 effects never trigger).
 
 import type { ScoreProvider } from './types.ts'
 

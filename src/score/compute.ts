@@ -1,4 +1,4 @@
-// The score function (SPEC.md §6) over a peer's counters, and its explained form: one code path
+// The score function (docs/protocol.md §6) over a peer's counters, and its explained form: one code path
 // computes the number and, when asked, fills a snapshot with every component and contribution.
 
 import { colocationSurplus, keyList } from './colocation.ts'

@@ -1,4 +1,4 @@
-// Score parameters (SPEC.md §6): the peer-level and per-topic weights, decays, caps and windows,
+// Score parameters (docs/protocol.md §6): the peer-level and per-topic weights, decays, caps and windows,
 // their defaults (those of `@libp2p/gossipsub` 17, for drop-in use) and their validation.
 
 import { InvalidPeerScoreParamsError } from './errors.ts'

@@ -1,4 +1,4 @@
-// Score thresholds (SPEC.md §6): the score levels at which the router withholds gossip, publishing,
+// Score thresholds (docs/protocol.md §6): the score levels at which the router withholds gossip, publishing,
 // all processing, and PX. Shared by the core (which acts on them) and the score module.
 
 import { InvalidPeerScoreThresholdsError } from './errors.ts'

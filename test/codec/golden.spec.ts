@@ -1,4 +1,4 @@
-// Golden bytes written by hand from the field numbers of SPEC.md §2 (the comments derive each
+// Golden bytes written by hand from the field numbers of docs/protocol.md §2 (the comments derive each
 // byte), checked in both directions: encode gives exactly these bytes and decode reads them back.
 
 import { expect } from 'aegir/chai'

@@ -1,4 +1,4 @@
-// Decode limits (SPEC.md §7) and malformed input: soft caps skip and count, hard caps and
+// Decode limits (docs/protocol.md §7) and malformed input: soft caps skip and count, hard caps and
 // malformed frames throw a named CodecError, and nothing else is ever thrown (fast-check fuzz).
 
 import { expect } from 'aegir/chai'

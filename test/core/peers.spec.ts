@@ -39,7 +39,7 @@ describe('core/peers: hello, subscriptions, feature table', () => {
     expect(traces(h.take(), 'remove-peer')).to.have.length(1)
   })
 
-  it('bounds the topics a peer can subscribe to by count and by bytes (SPEC §7)', () => {
+  it('bounds the topics a peer can subscribe to by count and by bytes (docs/protocol.md §7)', () => {
     const h = new Harness({ maxPeerTopics: 3, maxPeerTopicBytes: 1000 })
     h.connect('p1', ['t1', 't2', 't3', 't4', 't5'])
     expect(h.router.sizes().maxPeerTopics).to.equal(3)

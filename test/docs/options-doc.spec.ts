@@ -86,7 +86,7 @@ const SOURCE_SPELLINGS: Record<string, string[]> = {
   go: ['go'],
   rust: ['rust'],
   js: ['js', '@libp2p/gossipsub'],
-  ours: ['ours', 'SPEC §']
+  ours: ['ours', 'docs/protocol.md §']
 }
 
 describe('docs: the options tables match the code', () => {

@@ -1,5 +1,5 @@
 // GRAFT: adding peers to a mesh on our initiative, and the rules for a peer's GRAFT
-// (SPEC.md §5, go's order: unknown topic, in mesh, direct, backoff, negative score, mesh full).
+// (docs/protocol.md §5, go's order: unknown topic, in mesh, direct, backoff, negative score, mesh full).
 
 import { topicDegrees } from '../../config.ts'
 import { sendPrune } from './prune.ts'
