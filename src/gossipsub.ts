@@ -141,6 +141,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   isStarted (): boolean { return this.router !== undefined }
+  /** true between start() and stop() (a getter, as in @libp2p/gossipsub) */
+  get started (): boolean { return this.router !== undefined }
 
   async start (): Promise<void> {
     if (this.router !== undefined) { return }
@@ -212,19 +214,19 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   getFanoutPeers (topic: string): string[] { return this.router?.getFanoutPeers(topic) ?? [] }
 
   subscribe (topic: string): void {
-    const router = this.started()
+    const router = this.running()
     this.driver.run(now => { router.subscribe(topic, now) })
   }
 
   unsubscribe (topic: string): void {
-    const router = this.started()
+    const router = this.running()
     this.driver.run(now => { router.unsubscribe(topic, now) })
   }
 
   async publish (topic: string, data: Uint8Array = new Uint8Array(0), opts: PublishOpts = {}): Promise<PublishResult> {
-    this.started()
+    this.running()
     const { msg, pub } = await this.intake.own(topic, data, this.signer, this.seqno)
-    const router = this.started()
+    const router = this.running()
     this.accepted.mark(msg, pub)
     const result = this.driver.run(now => router.publish(msg, now))
     if (result.duplicate) {
@@ -268,7 +270,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   // ── wiring ──────────────────────────────────────────────────────────────────
 
-  private started (): Router {
+  /** the router, or a throw when the service is not started */
+  private running (): Router {
     if (this.router === undefined) { throw new Error('PublishError.Uninitialized: the pubsub service is not started') }
     return this.router
   }
