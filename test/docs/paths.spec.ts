@@ -1,8 +1,8 @@
 // The architecture and protocol guides name files of the tree: each named path must exist, so a
 // move or rename that forgets the docs fails here instead of leaving readers a dead pointer.
 
-import { expect } from 'aegir/chai'
 import { access, readFile } from 'node:fs/promises'
+import { expect } from 'aegir/chai'
 
 const DOCS = ['docs/ARCHITECTURE.md', 'docs/protocol.md', 'docs/bounds.md']
 /** `src/x/y.ts`, `src/x/`, `test/x/y.spec.ts`, `proto/rpc.proto` inside backticks */
