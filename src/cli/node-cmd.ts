@@ -6,7 +6,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { StrictNoSign, StrictSign } from '../index.ts'
 import { choiceOpt, listOpt, numberOpt, parse, stringOpt, UsageError } from './args.ts'
 import { loadOrCreateKey } from './identity.ts'
-import { createMeshsubNode } from './libp2p-node.ts'
+import { browserAddrs, createMeshsubNode } from './libp2p-node.ts'
 import { PrometheusRegistry } from './prometheus.ts'
 import { stamp, unstamp, wallClock } from './stamp.ts'
 import type { MeshsubNode } from './libp2p-node.ts'
@@ -16,13 +16,17 @@ import type { Server } from 'node:http'
 
 export const NODE_HELP = `Usage: meshsub node --topic TOPIC [options]
 
-Joins a GossipSub network over TCP (noise, yamux, identify). Every line read from stdin is
+Joins a GossipSub network over TCP and WebSockets (noise, yamux, identify). Every line read from stdin is
 published to the first topic; every message received is printed on stdout. Status (listen
 addresses, mesh changes, errors) goes to stderr. Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
 
 Options:
   --topic TOPIC          topic to join (repeatable; stdin lines go to the first); required
-  --listen MULTIADDR     address to listen on (repeatable; default /ip4/0.0.0.0/tcp/0)
+  --listen MULTIADDR     address to listen on (repeatable; default /ip4/0.0.0.0/tcp/0);
+                         /ip4/0.0.0.0/tcp/4002/ws listens on WebSockets for browsers, and
+                         the addresses a browser can dial are printed as "browser address"
+  --relay                also serve as a circuit relay (v2) so browsers can reach each other
+                         through this node and upgrade to direct WebRTC connections
   --bootstrap MULTIADDR  peer to dial at start, e.g. /ip4/1.2.3.4/tcp/4001/p2p/12D3Koo…
                          (repeatable or comma-separated; retried every 10 s while not connected)
   --json                 print received messages as JSON lines:
@@ -45,6 +49,7 @@ export interface NodeCmdOptions {
   stamp: boolean
   key?: string
   sign: SignaturePolicy
+  relay: boolean
   metricsPort?: number
   metricsHost: string
 }
@@ -65,6 +70,7 @@ export function parseNodeArgs (argv: string[]): NodeCmdOptions | undefined {
     bootstrap: { type: 'string', multiple: true },
     json: { type: 'boolean' },
     stamp: { type: 'boolean' },
+    relay: { type: 'boolean' },
     key: { type: 'string' },
     sign: { type: 'string' },
     'metrics-port': { type: 'string' },
@@ -85,6 +91,7 @@ export function parseNodeArgs (argv: string[]): NodeCmdOptions | undefined {
     stamp: values.stamp === true,
     key: stringOpt(values, 'key'),
     sign: choiceOpt(values, 'sign', [StrictSign, StrictNoSign] as const) ?? StrictSign,
+    relay: values.relay === true,
     metricsPort: numberOpt(values, 'metrics-port', 0, 65535),
     metricsHost: stringOpt(values, 'metrics-host') ?? '127.0.0.1'
   }
@@ -170,6 +177,7 @@ export async function runNode (opts: NodeCmdOptions): Promise<number> {
   const node = await createMeshsubNode({
     listen: opts.listen,
     privateKey: identity?.key,
+    relay: opts.relay,
     metrics: registry === undefined ? undefined : () => registry.metrics,
     // every joined topic gets its own label in the service's metrics
     pubsub: { globalSignaturePolicy: opts.sign, metricsTopicStrToLabel: new Map(opts.topics.map(t => [t, t])) }
@@ -190,6 +198,10 @@ export async function runNode (opts: NodeCmdOptions): Promise<number> {
   if (identity !== undefined) { status(`${identity.created ? 'created' : 'loaded'} key ${opts.key ?? ''}`) }
   status(`peer id ${node.peerId.toString()}`)
   for (const a of node.getMultiaddrs()) { status(`listening on ${a.toString()}`) }
+  const forBrowsers = browserAddrs(node)
+  for (const a of forBrowsers) { status(`browser address ${a}`) }
+  if (forBrowsers.length === 0) { status('no WebSockets address: browsers cannot dial this node (add --listen /ip4/0.0.0.0/tcp/4002/ws)') }
+  if (opts.relay) { status(`circuit relay on: browsers reserve a slot at ${forBrowsers[0] ?? '<a WebSockets address>'}/p2p-circuit`) }
   if (registry !== undefined && opts.metricsPort !== undefined) {
     registerNodeMetrics(registry, node, counts)
     server = await registry.serve(opts.metricsPort, opts.metricsHost)
