@@ -4,7 +4,12 @@ export default {
     bundle: false
   },
   test: {
-    target: ['node']
+    target: ['node'],
+    // aegir replaces NODE_OPTIONS for mocha: keep its type stripping and add the condition that
+    // points `#platform` at src/ (package.json `imports`; .npmrc sets it for npm scripts)
+    before: async () => ({
+      env: { NODE_OPTIONS: '--experimental-strip-types --experimental-transform-types --conditions=meshsub-source' }
+    })
   },
   dependencyCheck: {
     // node: the pinned Node 24 runtime; typescript: used by aegir's build and eslint;

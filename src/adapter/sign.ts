@@ -1,8 +1,6 @@
 // Message authorship: seqno generation, signing own messages and checking received ones against
 // the topic's signature policy (docs/protocol.md §3). Owns a bounded cache of authors' peer ids and keys.
 
-import { Buffer } from 'node:buffer'
-import { createPrivateKey, createPublicKey, sign as signWith, verify as verifyWith } from 'node:crypto'
 import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromMultihash, peerIdFromPublicKey } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
@@ -12,7 +10,7 @@ import type { SignaturePolicy } from './message.ts'
 import type { RejectReason } from '../core/types.ts'
 import type { WireMessage } from '../types.ts'
 import type { PeerId, PrivateKey, PublicKey } from '@libp2p/interface'
-import type { KeyObject } from 'node:crypto'
+import { ed25519Signer, ed25519Verifier } from '#platform'
 
 /** Returns 'libp2p-pubsub:' ‖ the encoded message without `signature` and `key` (the codec's). */
 export type SigningBytesFn = (msg: WireMessage) => Uint8Array
@@ -39,33 +37,23 @@ export function seqnoToBigInt (seqno: Uint8Array): bigint {
   return n
 }
 
-// Ed25519 (the usual libp2p identity) is signed and verified with node:crypto KeyObjects made once
-// per key. The key classes of @libp2p/crypto build a new KeyObject from JWK text on every call,
-// which costs about as much as the signature itself. Other key types use their own sign/verify.
+// Ed25519 (the usual libp2p identity) is signed and verified through the platform's native path
+// where it has one (#platform: node:crypto keys made once per key); other key types, and Ed25519
+// where there is none, use the key classes of @libp2p/crypto.
 
-/** DER headers that turn a raw Ed25519 seed or public key into PKCS#8 / SPKI (RFC 8410). */
-const PKCS8_ED25519 = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20)
-const SPKI_ED25519 = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00)
+export type SignFn = (data: Uint8Array) => Uint8Array
+export type VerifyFn = (data: Uint8Array, signature: Uint8Array) => boolean
 
-/** A node:crypto signing key for an Ed25519 private key (raw: seed ‖ public key); undefined for other types. */
-export function ed25519SigningKey (key: PrivateKey): KeyObject | undefined {
+/** The native signer for an Ed25519 private key (raw: seed ‖ public key); undefined otherwise. */
+export function ed25519SigningKey (key: PrivateKey): SignFn | undefined {
   if (key.type !== 'Ed25519' || key.raw.length < 32) { return undefined }
-  return fromDer(der => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), PKCS8_ED25519, key.raw.subarray(0, 32))
+  return ed25519Signer(key.raw.subarray(0, 32))
 }
 
-/** A node:crypto verification key for an Ed25519 public key; undefined for other types. */
-export function ed25519VerifyingKey (key: PublicKey): KeyObject | undefined {
+/** The native verifier for an Ed25519 public key; undefined otherwise. */
+export function ed25519VerifyingKey (key: PublicKey): VerifyFn | undefined {
   if (key.type !== 'Ed25519' || key.raw.length !== 32) { return undefined }
-  return fromDer(der => createPublicKey({ key: der, format: 'der', type: 'spki' }), SPKI_ED25519, key.raw)
-}
-
-/** `make` applied to header ‖ raw; undefined if node:crypto refuses the key. */
-function fromDer (make: (der: Buffer) => KeyObject, header: Uint8Array, raw: Uint8Array): KeyObject | undefined {
-  try {
-    return make(Buffer.concat([header, raw]))
-  } catch {
-    return undefined
-  }
+  return ed25519Verifier(key.raw)
 }
 
 /** Signs this node's own messages. */
@@ -73,8 +61,8 @@ export class Signer {
   readonly peerId: PeerId
   readonly publicKey: PublicKey
   private readonly privateKey: PrivateKey
-  /** node:crypto key for Ed25519 identities (see above) */
-  private readonly keyObject: KeyObject | undefined
+  /** the native Ed25519 signer, if any (see above) */
+  private readonly fastSign: SignFn | undefined
   private readonly signingBytes: SigningBytesFn
   private readonly from: Uint8Array
   /** the protobuf public key, only for key types a peer id cannot inline (RSA, ECDSA) */
@@ -82,7 +70,7 @@ export class Signer {
 
   constructor (privateKey: PrivateKey, signingBytes: SigningBytesFn) {
     this.privateKey = privateKey
-    this.keyObject = ed25519SigningKey(privateKey)
+    this.fastSign = ed25519SigningKey(privateKey)
     this.signingBytes = signingBytes
     this.publicKey = privateKey.publicKey
     this.peerId = peerIdFromPublicKey(privateKey.publicKey)
@@ -96,12 +84,7 @@ export class Signer {
     msg.from = this.from
     msg.seqno = seqno
     const bytes = this.signingBytes(msg)
-    if (this.keyObject === undefined) {
-      msg.signature = await this.privateKey.sign(bytes)
-    } else {
-      const sig = signWith(null, bytes, this.keyObject)
-      msg.signature = new Uint8Array(sig.buffer, sig.byteOffset, sig.byteLength)
-    }
+    msg.signature = this.fastSign === undefined ? await this.privateKey.sign(bytes) : this.fastSign(bytes)
     if (this.key !== undefined) { msg.key = this.key }
     return msg
   }
@@ -111,8 +94,8 @@ export class Signer {
 export interface Author {
   peerId: PeerId
   publicKey: PublicKey
-  /** node:crypto key for Ed25519 authors, made once per cached author */
-  keyObject: KeyObject | undefined
+  /** the native Ed25519 verifier, if any, made once per cached author */
+  fastVerify: VerifyFn | undefined
 }
 
 export type VerifyResult =
@@ -149,7 +132,7 @@ export class Verifier {
     let valid: boolean | Promise<boolean>
     try {
       const bytes = this.signingBytes(msg)
-      valid = author.keyObject === undefined ? author.publicKey.verify(bytes, msg.signature) : verifyWith(null, bytes, author.keyObject, msg.signature)
+      valid = author.fastVerify === undefined ? author.publicKey.verify(bytes, msg.signature) : author.fastVerify(bytes, msg.signature)
     } catch {
       return result(false)
     }
@@ -168,9 +151,9 @@ export class Verifier {
       const peerId = peerIdFromMultihash(Digest.decode(from))
       if (key !== undefined) {
         const publicKey = publicKeyFromProtobuf(key)
-        author = peerIdFromPublicKey(publicKey).equals(peerId) ? { peerId, publicKey, keyObject: ed25519VerifyingKey(publicKey) } : undefined
+        author = peerIdFromPublicKey(publicKey).equals(peerId) ? { peerId, publicKey, fastVerify: ed25519VerifyingKey(publicKey) } : undefined
       } else if (peerId.publicKey !== undefined) {
-        author = { peerId, publicKey: peerId.publicKey, keyObject: ed25519VerifyingKey(peerId.publicKey) }
+        author = { peerId, publicKey: peerId.publicKey, fastVerify: ed25519VerifyingKey(peerId.publicKey) }
       }
     } catch {
       return undefined

@@ -1,6 +1,8 @@
 // Protobuf wire writing primitives into a preallocated buffer: varints, tags, strings, bytes.
 // State: the Writer's buffer and position; sizes are computed before writing (see encode.ts).
 
+import { allocSlab } from '#platform'
+
 const utf8 = new TextEncoder()
 
 /**
@@ -12,10 +14,9 @@ const utf8 = new TextEncoder()
  * pool of 16 KiB slabs, up to 2 KiB each: messages live about equally long (the cache's
  * windows, FIFO), so a slab's pieces die together, and one outliving the rest pins at most 16 KiB.
  * Larger bytes get a backing store of their own.
- * On Node the slabs are not zero-filled (as Buffer.allocUnsafe): safe because every encoder writes
- * each byte of its output sequentially, which Writer.done() and writeString verify.
+ * On Node the slabs are not zero-filled (allocSlab): safe because every encoder writes each byte of
+ * its output sequentially, which Writer.done() and writeString verify.
  */
-const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): Uint8Array } }).Buffer
 
 /** Carves views of at most `max` bytes out of slabs of `slabSize` bytes, 8-byte aligned. */
 class SlabPool {
@@ -42,7 +43,7 @@ class SlabPool {
   }
 
   private newSlab (): ArrayBuffer {
-    return NodeBuffer === undefined ? new ArrayBuffer(this.slabSize) : NodeBuffer.allocUnsafeSlow(this.slabSize).buffer as ArrayBuffer
+    return allocSlab(this.slabSize)
   }
 }
 

@@ -54,7 +54,7 @@ describe('adapter/sign', () => {
       const received = decodeRpc(encodeRpc({ subscriptions: [], messages: [other] })).rpc.messages[0]
       const ok = await verifier.verify(received, 'StrictSign')
       expect(ok.ok).to.equal(true)
-      if (ok.ok) { expect(ok.author?.keyObject).to.not.equal(undefined) }
+      if (ok.ok) { expect(ok.author?.fastVerify).to.not.equal(undefined) }
       const flipped = Uint8Array.from(theirs)
       flipped[10] ^= 1
       const bad = decodeRpc(encodeRpc({ subscriptions: [], messages: [{ ...msg, signature: flipped }] })).rpc.messages[0]
