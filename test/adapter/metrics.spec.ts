@@ -58,7 +58,7 @@ describe('gossipsub service: metrics', function () {
   it('counts messages by labelled topic and reports mesh, queue and score gauges', async () => {
     const rec = new RecordingMetrics()
     const a = await createLibp2p({
-      addresses: { listen: [`/memory/meshsub-metrics-${process.pid}`] },
+      addresses: { listen: [`/memory/meshsub-metrics-${Math.random().toString(36).slice(2)}`] },
       transports: [memory()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],

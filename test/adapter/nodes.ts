@@ -13,9 +13,11 @@ import type { ServiceFactoryMap } from 'libp2p'
 export type TransportKind = 'tcp' | 'memory'
 
 let memoryCounter = 0
+/** keeps memory addresses of concurrent runs apart (a Node process or a browser page) */
+const RUN = Math.random().toString(36).slice(2)
 
 export async function createNode<S extends ServiceMap> (kind: TransportKind, services: ServiceFactoryMap<S>, privateKey?: PrivateKey): Promise<Libp2p<S & { identify: unknown }>> {
-  const listen = kind === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/meshsub-${process.pid}-${memoryCounter++}`
+  const listen = kind === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/meshsub-${RUN}-${memoryCounter++}`
   return createLibp2p({
     privateKey,
     addresses: { listen: [listen] },

@@ -11,6 +11,18 @@ import type { PeerId } from '@libp2p/interface'
 
 const msg = (topic: string, n: number): Message => ({ type: 'unsigned', topic, data: new Uint8Array([n]) })
 
+/** Calls `fn` for each unhandled rejection (Node's process event, or the browsers' window/worker event). */
+function watchUnhandledRejections (fn: (reason: unknown) => void): () => void {
+  const proc = (globalThis as { process?: { on(ev: string, f: (r: unknown) => void): void, off(ev: string, f: (r: unknown) => void): void } }).process
+  if (proc !== undefined) {
+    proc.on('unhandledRejection', fn)
+    return () => { proc.off('unhandledRejection', fn) }
+  }
+  const onEvent = (e: PromiseRejectionEvent): void => { fn(e.reason) }
+  globalThis.addEventListener('unhandledrejection', onEvent)
+  return () => { globalThis.removeEventListener('unhandledrejection', onEvent) }
+}
+
 describe('adapter/validation', () => {
   let peer: PeerId
   before(async () => { peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519')) })
@@ -79,13 +91,13 @@ describe('adapter/validation: errors in asynchronous paths', function () {
     internals.router.reportValidation = () => { throw new Error('core failure') }
     const unhandled: unknown[] = []
     const onUnhandled = (err: unknown): void => { unhandled.push(err) }
-    process.on('unhandledRejection', onUnhandled)
+    const stopWatching = watchUnhandledRejections(onUnhandled)
     try {
       await a.services.pubsub.publish('v', new Uint8Array([1]))
       await waitFor(() => validated === 1)
       await new Promise(resolve => setTimeout(resolve, 50))
     } finally {
-      process.off('unhandledRejection', onUnhandled)
+      stopWatching()
     }
     expect(unhandled).to.deep.equal([])
     expect(internals.driver.errors).to.equal(1)

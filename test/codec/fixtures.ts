@@ -160,9 +160,10 @@ export function encodeWithOracle (rpc: Rpc): Uint8Array {
 
 /** hex of bytes, for readable golden comparisons */
 export function hex (bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+  return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')
 }
 
 export function fromHex (s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
+  const digits = s.replace(/\s+/g, '')
+  return Uint8Array.from({ length: digits.length >> 1 }, (_, i) => parseInt(digits.slice(2 * i, 2 * i + 2), 16))
 }

@@ -1,0 +1,62 @@
+// `npm run test:browser`: bundles the browser tests with esbuild, drives the system's Chromium
+// (and Firefox when installed and asked for) with playwright-core, prints one line per test and
+// exits non-zero if any failed.
+//
+//   node test/browser/run.ts [--browser chromium|firefox|all] [--suite unit|ws|interop] [--grep SUBSTRING]
+
+/* eslint-disable no-console -- the harness reports on stdout */
+
+import { browserPath, launch } from './lib/browsers.ts'
+import { Results } from './lib/results.ts'
+import { serve } from './lib/server.ts'
+import { prepareUnit, runUnit } from './unit/suite.ts'
+import type { BrowserName } from './lib/browsers.ts'
+import type { SuiteContext } from './lib/suite.ts'
+
+const args = process.argv.slice(2)
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+const suites = option('--suite')?.split(',') ?? ['unit']
+const wanted = option('--browser') ?? 'chromium'
+const grep = option('--grep')
+const browsers: BrowserName[] = wanted === 'all' ? ['chromium', 'firefox'] : [wanted as BrowserName]
+
+const results = new Results()
+const server = await serve()
+try {
+  if (suites.includes('unit')) {
+    const n = await prepareUnit({ server }, grep)
+    console.log(`unit: ${n} spec files bundled`)
+  }
+  for (const name of browsers) {
+    if (browserPath(name) === undefined) {
+      if (wanted === 'all' && name !== 'chromium') {
+        console.log(`${name}: not installed, skipped`)
+        continue
+      }
+      results.fail(`${name}: launch`, new Error(`${name} is not installed`))
+      continue
+    }
+    const browser = await launch(name)
+    const ctx: SuiteContext = { browser, browserName: name, server, results }
+    try {
+      console.log(`\n${name} ${browser.version()}`)
+      if (suites.includes('unit')) {
+        await runUnit(ctx, 'page')
+        await runUnit(ctx, 'worker')
+      }
+    } finally {
+      await browser.close()
+    }
+  }
+} catch (err) {
+  results.fail('harness', err)
+} finally {
+  await server.close()
+}
+
+console.log(`\n${results.summary()}`)
+process.exit(results.failed.length === 0 && results.passed > 0 ? 0 : 1)
