@@ -9,6 +9,7 @@
 import { browserPath, launch } from './lib/browsers.ts'
 import { Results } from './lib/results.ts'
 import { serve } from './lib/server.ts'
+import { prepareE2e, runInterop, runWebSockets } from './e2e/suite.ts'
 import { prepareUnit, runUnit } from './unit/suite.ts'
 import type { BrowserName } from './lib/browsers.ts'
 import type { SuiteContext } from './lib/suite.ts'
@@ -19,7 +20,7 @@ const option = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined
 }
 
-const suites = option('--suite')?.split(',') ?? ['unit']
+const suites = option('--suite')?.split(',') ?? ['unit', 'ws', 'interop']
 const wanted = option('--browser') ?? 'chromium'
 const grep = option('--grep')
 const browsers: BrowserName[] = wanted === 'all' ? ['chromium', 'firefox'] : [wanted as BrowserName]
@@ -31,6 +32,7 @@ try {
     const n = await prepareUnit({ server }, grep)
     console.log(`unit: ${n} spec files bundled`)
   }
+  if (suites.includes('ws') || suites.includes('interop')) { await prepareE2e({ server }) }
   for (const name of browsers) {
     if (browserPath(name) === undefined) {
       if (wanted === 'all' && name !== 'chromium') {
@@ -48,6 +50,8 @@ try {
         await runUnit(ctx, 'page')
         await runUnit(ctx, 'worker')
       }
+      if (suites.includes('ws')) { await runWebSockets(ctx) }
+      if (suites.includes('interop')) { await runInterop(ctx) }
     } finally {
       await browser.close()
     }
