@@ -6,10 +6,10 @@
 
 /* eslint-disable no-console -- the harness reports on stdout */
 
+import { prepareE2e, runInterop, runWebSockets } from './e2e/suite.ts'
 import { browserPath, launch } from './lib/browsers.ts'
 import { Results } from './lib/results.ts'
 import { serve } from './lib/server.ts'
-import { prepareE2e, runInterop, runWebSockets } from './e2e/suite.ts'
 import { prepareUnit, runUnit } from './unit/suite.ts'
 import type { BrowserName } from './lib/browsers.ts'
 import type { SuiteContext } from './lib/suite.ts'

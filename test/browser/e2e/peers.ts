@@ -52,7 +52,8 @@ export class Peers {
   private readonly nodes = new Map<string, Entry>()
 
   async start (name: string, opts: PeerOptions): Promise<{ peerId: string, addrs: string[] }> {
-    const transports = opts.transports.map(t => t === 'ws' ? webSockets() : t === 'relay' ? circuitRelayTransport() : memory())
+    const make = { ws: webSockets, relay: circuitRelayTransport, memory }
+    const transports = opts.transports.map(t => make[t]())
     const services: Record<string, unknown> = { identify: identify() }
     const policy = opts.policy ?? 'StrictSign'
     if (opts.router === 'meshsub') {

@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundle } from '../lib/bundle.ts'
 import { Peers } from './peers.ts'
-import type { SuiteContext } from '../lib/suite.ts'
 import type { ConnectionInfo, PeerOptions } from './peers.ts'
+import type { SuiteContext } from '../lib/suite.ts'
 import type { Page } from 'playwright-core'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -35,7 +35,7 @@ async function openPage (ctx: SuiteContext): Promise<Page> {
 
 async function inPage (page: Page, name: string, opts: PeerOptions): Promise<Side> {
   const call = async <T>(method: keyof Peers, ...args: unknown[]): Promise<T> =>
-    page.evaluate(async ([m, a]) => (globalThis as any).peers[m as string](...(a as unknown[])), [method, [name, ...args]] as const) as Promise<T>
+    page.evaluate(async ([m, a]) => (globalThis as any).peers[m as string](...(a as readonly unknown[])), [method, [name, ...args]] as const) as Promise<T>
   const { peerId } = await call<{ peerId: string }>('start', opts)
   return { name, peerId, call }
 }
@@ -124,7 +124,7 @@ export async function runWebSockets (ctx: SuiteContext): Promise<void> {
   }
 }
 
-/** Item c: browser meshsub and browser @libp2p/gossipsub in one network (in-page memory transport). */
+/** Item c: browser meshsub and the browser reference router (`@libp2p/gossipsub`) in one page (memory transport). */
 export async function runInterop (ctx: SuiteContext): Promise<void> {
   const label = `${ctx.browserName}/interop`
   for (const policy of POLICIES) {

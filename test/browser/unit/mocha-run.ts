@@ -15,7 +15,7 @@ export interface TestEvent {
 
 type Report = (ev: TestEvent) => void
 
-const g = globalThis as unknown as { __meshsubReport?: Report, postMessage?: (msg: unknown) => void, WorkerGlobalScope?: unknown }
+const g = globalThis as unknown as { __meshsubReport?: Report, postMessage?(msg: unknown): void, WorkerGlobalScope?: unknown }
 
 /** to the page's exposed binding, or from a worker to its page (which forwards it) */
 function send (ev: TestEvent): void {

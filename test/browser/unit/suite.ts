@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { bundle } from '../lib/bundle.ts'
 import { within } from '../lib/results.ts'
 import { browserSpecs } from './specs.ts'
-import type { SuiteContext } from '../lib/suite.ts'
 import type { TestEvent } from './mocha-run.ts'
+import type { SuiteContext } from '../lib/suite.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const testDir = join(here, '..', '..')
