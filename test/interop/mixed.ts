@@ -49,6 +49,11 @@ export interface NodeOptions {
   meshsub?: GossipsubOpts
   /** extra options of the js reference router */
   js?: Record<string, unknown>
+  /**
+   * meshsub and js on their own defaults for message ids and scoring (no shared msgIdFn, score
+   * params or thresholds); go and rust keep their default id and the P7-only scoring
+   */
+  defaults?: boolean
 }
 
 export interface AnyNode {
@@ -173,6 +178,16 @@ export class MeshsubNode implements AnyNode {
   async close (): Promise<void> { await this.node.stop() }
 }
 
+function addAll (into: Map<string, Set<string>>, peer: string, ids: string[]): void {
+  if (ids.length === 0) { return }
+  let set = into.get(peer)
+  if (set === undefined) {
+    set = new Set()
+    into.set(peer, set)
+  }
+  for (const id of ids) { set.add(id) }
+}
+
 async function dialAddr (node: Libp2p, addr: string): Promise<void> {
   const { multiaddr } = await import('@multiformats/multiaddr')
   await node.dial(multiaddr(addr))
@@ -185,10 +200,17 @@ interface RefPubsub {
   getMeshPeers(topic: string): string[]
   getSubscribers(topic: string): Array<{ toString(): string }>
   dumpPeerScoreStats(): Record<string, { behaviourPenalty: number }>
+  getScore(peer: string): number
   addEventListener(type: 'gossipsub:message', fn: (e: CustomEvent<{ msg: Message, propagationSource: { toString(): string } }>) => void): void
 }
 
 interface RawRpcMessage { from?: Uint8Array, seqno?: Uint8Array, data?: Uint8Array }
+interface RawRpc { messages?: RawRpcMessage[], control?: { iwant?: Array<{ messageIDs?: Uint8Array[] }> } }
+
+/** The message ids (hex) of every IWANT in an RPC. */
+function iwantIds (rpc: RawRpc): string[] {
+  return (rpc.control?.iwant ?? []).flatMap(w => (w.messageIDs ?? []).map(hex))
+}
 
 /** The shared id of a message as it came off the wire (before js validated it). */
 function wireId (m: RawRpcMessage): string {
@@ -201,6 +223,11 @@ export class JsNode implements AnyNode {
   readonly node: Libp2p<{ pubsub: RefPubsub }>
   /** ids of the messages every RPC from a peer carried, duplicates included (js reports only first deliveries) */
   readonly messagesIn: Array<{ from: string, ids: string[] }> = []
+  /** message ids (hex, as on the wire) of IWANTs js received from / sent to each peer */
+  readonly iwantIn = new Map<string, Set<string>>()
+  readonly iwantOut = new Map<string, Set<string>>()
+  /** broken IWANT promises js counted against each peer (its score's BrokenPromise penalties) */
+  readonly brokenPromises = new Map<string, number>()
   private readonly got: Received[] = []
 
   constructor (node: Libp2p<{ pubsub: RefPubsub }>) {
@@ -210,7 +237,19 @@ export class JsNode implements AnyNode {
     const handle = ps.handleReceivedRpc.bind(ps)
     ps.handleReceivedRpc = async (from, rpc) => {
       if ((rpc.messages?.length ?? 0) > 0) { this.messagesIn.push({ from: from.toString(), ids: (rpc.messages ?? []).map(wireId) }) }
+      addAll(this.iwantIn, from.toString(), iwantIds(rpc))
       return handle(from, rpc)
+    }
+    const inner = ps as unknown as { sendRpc(id: string, rpc: RawRpc): boolean, score: { addPenalty(id: string, count: number, reason: string): void } }
+    const send = inner.sendRpc.bind(inner)
+    inner.sendRpc = (id, rpc) => {
+      addAll(this.iwantOut, id, iwantIds(rpc))
+      return send(id, rpc)
+    }
+    const addPenalty = inner.score.addPenalty.bind(inner.score)
+    inner.score.addPenalty = (id, count, reason) => {
+      if (reason === 'broken_promise') { this.brokenPromises.set(id, (this.brokenPromises.get(id) ?? 0) + count) }
+      addPenalty(id, count, reason)
     }
     node.services.pubsub.addEventListener('gossipsub:message', (e) => {
       const { msg, propagationSource } = e.detail
@@ -233,6 +272,9 @@ export class JsNode implements AnyNode {
     for (const [peer, s] of Object.entries(this.pubsub.dumpPeerScoreStats())) { out[peer] = s.behaviourPenalty }
     return out
   }
+
+  /** js's current score of a peer */
+  score (peer: string): number { return this.pubsub.getScore(peer) }
 
   async close (): Promise<void> { await this.node.stop() }
 }
@@ -327,13 +369,11 @@ async function startProcess (impl: PeerImpl, opts: NodeOptions, peers: string[])
 
 /** Options meshsub and the js router spell alike. */
 function sharedJsOptions (opts: NodeOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    globalSignaturePolicy: signedOf(opts) ? 'StrictSign' : 'StrictNoSign',
-    msgIdFn: messageId,
-    heartbeatInterval: opts.heartbeatMs ?? 1000,
-    scoreParams,
-    scoreThresholds
-  }
+  const out: Record<string, unknown> = opts.defaults === true
+    ? {}
+    : { globalSignaturePolicy: signedOf(opts) ? 'StrictSign' : 'StrictNoSign', msgIdFn: messageId, scoreParams, scoreThresholds }
+  if (opts.signaturePolicy !== undefined) { out.globalSignaturePolicy = opts.signaturePolicy }
+  out.heartbeatInterval = opts.heartbeatMs ?? 1000
   const same = { D: opts.D, Dlo: opts.Dlo, Dhi: opts.Dhi, Dout: opts.Dout, Dscore: opts.Dscore, Dlazy: opts.Dlazy, floodPublish: opts.floodPublish, doPX: opts.doPX, pruneBackoff: opts.pruneBackoffMs }
   for (const [k, v] of Object.entries(same)) {
     if (v !== undefined) { out[k] = v }
