@@ -6,8 +6,10 @@ import { TypedEventEmitter } from 'main-event'
 import { AcceptedMessages, DISPATCHED } from './adapter/accepted.ts'
 import { Driver } from './adapter/driver.ts'
 import { PublishError } from './adapter/errors.ts'
+import { IdForms, guessPeerForm } from './adapter/id-forms.ts'
 import { Intake } from './adapter/intake.ts'
 import { MeshWaiters } from './adapter/mesh-waiters.ts'
+import { StrictSign } from './adapter/message.ts'
 import { MeshsubMetrics } from './adapter/metrics.ts'
 import { resolveOptions, scoreParamsOf } from './adapter/options.ts'
 import { FrameMemo, forwardClass, queueRpc, topicClasses } from './adapter/outbound.ts'
@@ -92,6 +94,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   /** a graylisted peer's frames are read for their subscriptions only (go): messages and control skipped unread */
   private readonly graylistLimits: AdapterConfig['decodeLimits']
   private readonly screen: Screen
+  /** control ids in each peer's default id form (@libp2p/gossipsub's differs from the spec's) */
+  private readonly idForms: IdForms
 
   constructor (components: GossipSubComponents, init: GossipsubOpts = {}) {
     super()
@@ -114,6 +118,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       error: (err) => { this.driver.onError(err) }
     }, this.routerConfig.seenTTL, this.routerConfig.maxPendingValidations)
     this.topicValidators = this.intake.topicValidators
+    this.idForms = new IdForms({ enabled: adapter.msgIdFn === undefined, defaultIds: t => this.intake.msgIdFn(t) === undefined && this.intake.policy(t) === StrictSign })
     this.topicPriority = topicClasses(adapter.topics)
     this.graylistLimits = { ...adapter.decodeLimits, maxMessages: 0, maxControlEntries: 0 }
     if (components.metrics !== undefined) {
@@ -278,6 +283,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   private peerReady (p: PeerEntry, protocol: string, outbound: boolean, ip: string | undefined, extensionsSent: boolean): void {
     this.driver.run(now => this.router?.addPeer(p.key, { protocol, outbound, ip, extensionsSent }, now))
+    guessPeerForm(p, protocol, this.components.peerStore)
     this.records.fetch(p.key)
   }
 
@@ -318,6 +324,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     const allowed = this.cfg.allowedTopics
     if (allowed !== undefined) { rpc.subscriptions = rpc.subscriptions.filter(s => s.topic !== undefined && allowed.has(s.topic)) }
     if (rpc.messages.length > 0) { rpc.messages = screenMessages(rpc.messages, this.screen) }
+    if (rpc.control !== undefined) { this.idForms.read(p, rpc.control) }
     if (rpc.subscriptions.length > 0) {
       this.safeDispatchEvent('subscription-change', {
         detail: { peerId: p.id, subscriptions: rpc.subscriptions.map(s => ({ topic: s.topic ?? '', subscribe: s.subscribe === true })) }
@@ -344,7 +351,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
         const entry = this.streams?.get(out.peer)
         if (entry === undefined) { return }
         this.metrics?.onRpcOut(out.rpc)
-        queueRpc(entry, out.rpc, forwardClass(this.topicPriority, out.rpc, out.priority), this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters, this.frameMemo)
+        const rpc = out.rpc.control === undefined || entry.idForm === 'spec' ? out.rpc : { ...out.rpc, control: this.idForms.write(entry, out.rpc.control) }
+        queueRpc(entry, rpc, forwardClass(this.topicPriority, rpc, out.priority), this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters, this.frameMemo)
         entry.schedule()
         return
       }

@@ -5,6 +5,7 @@ import { CodecError } from '../codec/errors.ts'
 import { FrameReader } from '../codec/frame.ts'
 import { PeerWriter, readFrames } from './stream.ts'
 import type { SendQueueStats } from './events.ts'
+import type { IdForm } from './id-forms.ts'
 import type { SendQueueOptions } from './send-queue.ts'
 import type { PeerKey } from '../core/types.ts'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -61,6 +62,8 @@ export class PeerEntry extends PeerWriter<PeerStreamsOptions> {
   info: { protocol: string, outbound: boolean, ip: string | undefined } | undefined = undefined
   /** an inbound stream was seen before: a later one means the peer restarted its side */
   hadInbound = false
+  /** the message id form the peer speaks (id-forms.ts) */
+  idForm: IdForm | undefined = undefined
   /** times (ms) of recent stream restarts, at most MAX_RESTARTS kept; created on the first restart */
   restarts: number[] | undefined = undefined
 

@@ -15,6 +15,8 @@ export interface GossipIdsPlan {
   /** messages per second, from random publishers */
   rate: number
   seed: number
+  /** default StrictSign */
+  signaturePolicy?: 'StrictSign' | 'StrictNoSign'
 }
 
 /** Counts per direction: `a>b` is what kind a did to (or got from) kind b. */
@@ -51,7 +53,7 @@ function rng (seed: number): () => number {
 
 /**
  * Both id forms (hex) a signed message can travel under: the spec's from ‖ seqno and
- * @libp2p/gossipsub's protobuf(public key) ‖ seqno, built here from libp2p's own key functions.
+ * `@libp2p/gossipsub`'s protobuf(public key) ‖ seqno, built here from libp2p's own key functions.
  */
 function idForms (from: string, seqnoHex: string): string[] {
   const id = peerIdFromString(from)
@@ -88,6 +90,49 @@ function iwantsSent (nodes: AnyNode[]): Map<string, Map<string, Set<string>>> {
   return out
 }
 
+function bump (rec: ByDirection, key: string, v: number, how: 'add' | 'max' | 'min'): void {
+  const old = rec[key]
+  if (old === undefined) {
+    rec[key] = v
+  } else if (how === 'add') {
+    rec[key] = old + v
+  } else {
+    rec[key] = how === 'max' ? Math.max(old, v) : Math.min(old, v)
+  }
+}
+
+/** [[counter, peer], count] of every broken promise meshsub and js nodes counted */
+function brokenPromises (nodes: AnyNode[]): Array<[[string, string], number]> {
+  const out: Array<[[string, string], number]> = []
+  for (const n of nodes) {
+    if (n instanceof MeshsubNode) {
+      for (const ev of n.traces) {
+        if (ev.type === 'promise-broken') { out.push([[n.peerId, ev.peer], ev.count]) }
+      }
+    }
+    if (n instanceof JsNode) {
+      for (const [peer, c] of n.brokenPromises) { out.push([[n.peerId, peer], c]) }
+    }
+  }
+  return out
+}
+
+/** [giver, taker] of every delivery that answered the taker's IWANT to the giver */
+function recoveries (nodes: AnyNode[]): Array<[string, string]> {
+  const asked = iwantsSent(nodes)
+  const out: Array<[string, string]> = []
+  for (const n of nodes) {
+    const byGiver = asked.get(n.peerId)
+    for (const r of byGiver === undefined ? [] : n.received()) {
+      const ids = byGiver?.get(r.receivedFrom)
+      // unsigned messages have one id everywhere: sha256(data)
+      const forms = r.from === undefined || r.seqno === undefined ? [r.msgId] : idForms(r.from, r.seqno)
+      if (ids !== undefined && forms.some(f => ids.has(f))) { out.push([r.receivedFrom, n.peerId]) }
+    }
+  }
+  return out
+}
+
 export async function runGossipIds (plan: GossipIdsPlan, log: (line: string) => void = () => {}): Promise<GossipIdsReport> {
   const rand = rng(plan.seed)
   const kinds: Impl[] = Array.from({ length: plan.nodes }, (_, i) => i % 2 === 0 ? 'meshsub' : plan.other)
@@ -95,10 +140,12 @@ export async function runGossipIds (plan: GossipIdsPlan, log: (line: string) => 
   try {
     // a mesh of degree 1 to 2 in a graph of degree ≈ 6, no flood publishing: most nodes get most
     // messages only through IHAVE/IWANT
-    const opts = { defaults: true, topics: [TOPIC], D: 1, Dlo: 1, Dhi: 2, Dout: 0, Dscore: 0, Dlazy: 6, floodPublish: false, traceRpc: plan.other === 'go' }
+    const opts = { defaults: true, topics: [TOPIC], D: 1, Dlo: 1, Dhi: 2, Dout: 0, Dscore: 0, Dlazy: 6, floodPublish: false, traceRpc: plan.other === 'go', signaturePolicy: plan.signaturePolicy }
     for (const [i, impl] of kinds.entries()) {
       const targets = new Set<number>()
-      for (let k = 0; k < 3 && i > 0; k++) { targets.add(Math.floor(rand() * i)) }
+      if (i > 0) {
+        for (let k = 0; k < 3; k++) { targets.add(Math.floor(rand() * i)) }
+      }
       nodes.push(await startNode(impl, opts, [...targets].map(t => nodes[t].addr)))
     }
     const kindOf = new Map(nodes.map(n => [n.peerId, n.impl]))
@@ -115,7 +162,7 @@ export async function runGossipIds (plan: GossipIdsPlan, log: (line: string) => 
     await sleep(3000)
 
     const report: GossipIdsReport = {
-      plan: `${plan.nodes} nodes meshsub/${plan.other}, ${plan.seconds} s at ${plan.rate}/s, seed ${plan.seed}`,
+      plan: `${plan.nodes} nodes meshsub/${plan.other}, ${plan.signaturePolicy ?? 'StrictSign'}, ${plan.seconds} s at ${plan.rate}/s, seed ${plan.seed}`,
       published: 0,
       delivered: 0,
       expected: 0,
@@ -125,10 +172,6 @@ export async function runGossipIds (plan: GossipIdsPlan, log: (line: string) => 
       recovered: {}
     }
     const dir = (a: string | Impl, b: string): string => `${kindOf.get(a) ?? a}>${kindOf.get(b) ?? b}`
-    const bump = (rec: ByDirection, key: string, v: number, how: 'add' | 'max' | 'min'): void => {
-      const old = rec[key]
-      rec[key] = old === undefined ? v : how === 'add' ? old + v : how === 'max' ? Math.max(old, v) : Math.min(old, v)
-    }
     const sample = async (): Promise<void> => {
       for (const n of nodes) {
         for (const [peer, p] of Object.entries(await n.penalties())) {
@@ -142,9 +185,9 @@ export async function runGossipIds (plan: GossipIdsPlan, log: (line: string) => 
       }
     }
 
-    let sampling = true
+    const sampling = { on: true }
     const sampler = (async () => {
-      while (sampling) {
+      while (sampling.on) {
         await sample()
         await sleep(250)
       }
@@ -166,32 +209,14 @@ export async function runGossipIds (plan: GossipIdsPlan, log: (line: string) => 
     await eventually(() => count() >= expected, 15_000, 'every delivery').catch(() => {})
     // promises outlive the last IWANT by a few seconds (js 3 s, meshsub 3 s, go 3 s): wait them out
     await sleep(5000)
-    sampling = false
+    sampling.on = false
     await sampler
     await sample()
     report.expected = expected
     report.delivered = count()
 
-    for (const n of nodes) {
-      if (n instanceof MeshsubNode) {
-        for (const ev of n.traces) {
-          if (ev.type === 'promise-broken') { bump(report.brokenPromises, dir(n.peerId, ev.peer), ev.count, 'add') }
-        }
-      }
-      if (n instanceof JsNode) {
-        for (const [peer, c] of n.brokenPromises) { bump(report.brokenPromises, dir(n.peerId, peer), c, 'add') }
-      }
-    }
-    const asked = iwantsSent(nodes)
-    for (const n of nodes) {
-      const byGiver = asked.get(n.peerId)
-      if (byGiver === undefined) { continue }
-      for (const r of n.received()) {
-        const ids = byGiver.get(r.receivedFrom)
-        if (ids === undefined || r.from === undefined || r.seqno === undefined) { continue }
-        if (idForms(r.from, r.seqno).some(f => ids.has(f))) { bump(report.recovered, dir(r.receivedFrom, n.peerId), 1, 'add') }
-      }
-    }
+    for (const [pair, c] of brokenPromises(nodes)) { bump(report.brokenPromises, dir(pair[0], pair[1]), c, 'add') }
+    for (const [giver, taker] of recoveries(nodes)) { bump(report.recovered, dir(giver, taker), 1, 'add') }
     log(`gossip ids: ${report.plan}: delivered ${report.delivered}/${report.expected}; broken promises ${JSON.stringify(report.brokenPromises)}; ` +
       `max P7 ${JSON.stringify(report.maxPenalty)}; min score ${JSON.stringify(report.minScore)}; recovered by IWANT ${JSON.stringify(report.recovered)}`)
     return report
