@@ -210,12 +210,17 @@ export async function runNode (opts: NodeCmdOptions): Promise<number> {
   }
 
   const ps = node.services.pubsub
-  const meshChange = (e: CustomEvent<{ topic: string }>): void => {
-    const n = ps.getMeshPeers(e.detail.topic).length
-    status(`mesh ${e.detail.topic}: ${n} peer${n === 1 ? '' : 's'}`)
+  const shown = new Map<string, number>()
+  const showMesh = (topic: string): void => {
+    const n = ps.getMeshPeers(topic).length
+    if (shown.get(topic) === n) { return }
+    shown.set(topic, n)
+    status(`mesh ${topic}: ${n} peer${n === 1 ? '' : 's'}`)
   }
-  ps.addEventListener('gossipsub:graft', meshChange)
-  ps.addEventListener('gossipsub:prune', meshChange)
+  ps.addEventListener('gossipsub:graft', e => { showMesh(e.detail.topic) })
+  ps.addEventListener('gossipsub:prune', e => { showMesh(e.detail.topic) })
+  // a peer that disconnects leaves the mesh without a PRUNE (no event): look once the router has removed it
+  node.addEventListener('peer:disconnect', () => { setTimeout(() => { for (const t of opts.topics) { showMesh(t) } }, 0) })
   ps.addEventListener('gossipsub:message', e => {
     counts.received++
     process.stdout.write(formatMessage(e.detail, opts.json) + '\n')

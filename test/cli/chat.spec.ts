@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { expect } from 'aegir/chai'
 import { BIN, run } from './proc.ts'
 import type { Proc } from './proc.ts'
@@ -47,6 +48,30 @@ describe('cli: meshsub node (examples/chat)', function () {
     expect(await alice.exit).to.equal(0)
     expect(await bob.exit).to.equal(0)
     expect(alice.stderr).to.match(/SIGINT: stopping/)
+  })
+
+  it('a mesh peer that vanishes (killed, no PRUNE) is reported: "mesh chat: 0 peers"', async () => {
+    const alice = run(BIN, ['node', '--topic', 'chat', '--listen', '/ip4/127.0.0.1/tcp/0'])
+    procs.push(alice)
+    const [addr] = await alice.waitFor('stderr', /listening on (\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/\w+)/)
+    const bob = run(BIN, ['node', '--topic', 'chat', '--listen', '/ip4/127.0.0.1/tcp/0', '--bootstrap', addr.replace('listening on ', '')])
+    procs.push(bob)
+    await alice.waitFor('stderr', /mesh chat: 1 peer\n/)
+    bob.child.kill('SIGKILL')
+    await alice.waitFor('stderr', /mesh chat: 1 peer\n(.*\n)*mesh chat: 0 peers\n/, 15_000)
+    alice.child.kill('SIGINT')
+    expect(await alice.exit).to.equal(0)
+  })
+
+  it('Ctrl-C on the command as the README runs it from a clone (the whole process group gets SIGINT): exit 0', async () => {
+    const node = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url))
+    // a terminal sends Ctrl-C's SIGINT to every process of the foreground group
+    const p = run(BIN, ['node', '--topic', 'chat', '--listen', '/ip4/127.0.0.1/tcp/0'], { execPath: node, detached: true })
+    procs.push(p)
+    await p.waitFor('stderr', /listening on/)
+    process.kill(-(p.child.pid as number), 'SIGINT')
+    expect(await p.exit).to.equal(0)
+    expect(p.stderr).to.match(/SIGINT: stopping/)
   })
 
   it('an unreachable bootstrap peer is reported and retried; the node still stops cleanly', async () => {

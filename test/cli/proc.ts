@@ -17,8 +17,8 @@ export interface Proc {
   waitFor(stream: 'stdout' | 'stderr', re: RegExp, timeout?: number): Promise<RegExpMatchArray>
 }
 
-export function run (script: string, args: string[]): Proc {
-  const child = spawn(process.execPath, [script, ...args], { stdio: 'pipe' })
+export function run (script: string, args: string[], opts: { execPath?: string, detached?: boolean } = {}): Proc {
+  const child = spawn(opts.execPath ?? process.execPath, [script, ...args], { stdio: 'pipe', detached: opts.detached })
   const waiters = new Set<() => void>()
   const p: Proc = {
     child,
