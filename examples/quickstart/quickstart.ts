@@ -8,18 +8,17 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { gossipsub } from 'meshsub'
 
-async function startNode () {
-  return createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify(), pubsub: gossipsub() }
-  })
+// one set of options for both nodes (transports and services are factories, called per node);
+// each node gets its own copy, since createLibp2p stores the generated key in the object it is given
+const options = {
+  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+  transports: [tcp()],
+  connectionEncrypters: [noise()],
+  streamMuxers: [yamux()],
+  services: { identify: identify(), pubsub: gossipsub() }
 }
-
-const alice = await startNode()
-const bob = await startNode()
+const alice = await createLibp2p({ ...options })
+const bob = await createLibp2p({ ...options })
 
 const received = Promise.withResolvers<string>()
 bob.services.pubsub.addEventListener('message', (e) => {
@@ -32,5 +31,5 @@ await alice.dial(bob.getMultiaddrs()[0])
 await alice.services.pubsub.waitForMesh('news', { min: 1, signal: AbortSignal.timeout(10_000) })
 await alice.services.pubsub.publish('news', new TextEncoder().encode('hello'))
 
-console.log('bob received', await received.promise)
+process.stdout.write(`bob received ${await received.promise}\n`)
 await Promise.all([alice.stop(), bob.stop()])
