@@ -26,8 +26,8 @@ describe('docs: README Quickstart', function () {
   })
 
   it('the example runs: bob receives alice\'s message, the process exits 0', async () => {
-    // `meshsub-src`: the package's export condition that maps `import 'meshsub'` to its source (no build needed)
-    const child = spawn(process.execPath, ['--conditions=meshsub-src', fileURLToPath(new URL(EXAMPLE, root))], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // `meshsub-source`: the package's export condition that maps `import 'meshsub'` to its source (no build needed)
+    const child = spawn(process.execPath, ['--conditions=meshsub-source', fileURLToPath(new URL(EXAMPLE, root))], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     child.stdout.on('data', (d: Buffer) => { out += d.toString() })
