@@ -34,6 +34,11 @@ interface AsyncPending { msg: RouterMessage, at: number }
 /** A message carrying its inbound-transformed data (see `data`). */
 type Transformed = WireMessage & { inboundData?: Uint8Array | null }
 
+function setContentId (target: Partial<KnownId>, key: MsgIdKey): void {
+  target.idKey = key
+  target.id = idFromKey(key)
+}
+
 /** Decoded messages to router messages, and 'validate' outputs to verdicts. */
 export class Intake {
   private readonly cfg: AdapterConfig
@@ -111,8 +116,8 @@ export class Intake {
     if (fn === undefined && this.policy(m.topic) === StrictNoSign) {
       // the content id's key comes straight from the hash, and the bytes from the key
       const key = contentIdKey(this.data(m) ?? m.data)
-      target.idKey = key
-      target.id = idFromKey(key)
+      if (typeof key !== 'string') { return key.then(k => { setContentId(target, k) }) }
+      setContentId(target, key)
       return
     }
     const id = fn === undefined ? defaultMsgId(m) : this.userId(fn, m, pub)

@@ -5,7 +5,7 @@ import { keptBytes } from '../codec/write.ts'
 import { msgIdFromKey } from '../core/msgid.ts'
 import type { MsgIdKey } from '../core/types.ts'
 import type { WireMessage } from '../types.ts'
-import { sha256Key, toBase64 } from '#platform'
+import { sha256Key, sha256KeySync, toBase64 } from '#platform'
 
 /** The spec's default id: raw `from` bytes followed by raw `seqno` bytes (docs/protocol.md §3). */
 export function defaultMsgId (msg: WireMessage): Uint8Array {
@@ -19,13 +19,16 @@ export function defaultMsgId (msg: WireMessage): Uint8Array {
 
 const EMPTY = new Uint8Array(0)
 
-/** A content id for StrictNoSign topics, which have no from/seqno: sha256 of the data. */
+/** A content id for StrictNoSign topics, which have no from/seqno: sha256 of the data (synchronously). */
 export function contentMsgId (data: Uint8Array | undefined): Uint8Array {
-  return idFromKey(contentIdKey(data))
+  return idFromKey(sha256KeySync(data ?? EMPTY))
 }
 
-/** The content id as the core's map key (core/msgid.ts: one char per byte), straight from the hash. */
-export function contentIdKey (data: Uint8Array | undefined): MsgIdKey {
+/**
+ * The content id as the core's map key (core/msgid.ts: one char per byte), straight from the hash.
+ * Synchronous in Node; a promise where the platform's fastest sha256 is WebCrypto's (browsers).
+ */
+export function contentIdKey (data: Uint8Array | undefined): MsgIdKey | Promise<MsgIdKey> {
   return sha256Key(data ?? EMPTY)
 }
 

@@ -14,6 +14,9 @@ export function sha256Key (data: Uint8Array): string {
   return hash('sha256', data, 'binary')
 }
 
+/** sha256Key, which is synchronous here already (the portable twin's may not be). */
+export const sha256KeySync = sha256Key
+
 /** Standard base64 with padding. */
 export function toBase64 (bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')

@@ -25,7 +25,7 @@ describe('adapter/msgid', () => {
   it('the content id key straight from the hash is the core key of the id bytes, and gives the bytes back', async () => {
     await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (data) => {
       const expected = await webSha256(data)
-      const key = contentIdKey(data)
+      const key = await contentIdKey(data)
       expect(key).to.equal(msgIdKey(expected))
       expect(idFromKey(key)).to.deep.equal(expected)
     }), { numRuns: 300 })
@@ -33,10 +33,13 @@ describe('adapter/msgid', () => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i)
     expect(idFromKey(msgIdKey(all))).to.deep.equal(all)
     // ids are carved from the codec's long-lived slabs, never from Node's shared Buffer pool
-    const ids = Array.from({ length: 1000 }, (_, i) => idFromKey(contentIdKey(Uint8Array.of(i >> 8, i & 255))))
+    const keys = await Promise.all(Array.from({ length: 1000 }, async (_, i) => contentIdKey(Uint8Array.of(i >> 8, i & 255))))
+    const ids = keys.map(idFromKey)
     expect(new Set(ids.map(id => id.buffer)).size).to.be.within(2, 4)
     for (const id of ids) { expect(id.buffer.byteLength).to.equal(16384) }
-    expect(ids.map(id => msgIdKey(id))).to.deep.equal(Array.from({ length: 1000 }, (_, i) => contentIdKey(Uint8Array.of(i >> 8, i & 255))))
+    expect(ids.map(id => msgIdKey(id))).to.deep.equal(keys)
+    // and the synchronous content id is the same hash
+    expect(contentMsgId(Uint8Array.of(3, 231))).to.deep.equal(ids[3 * 256 + 231])
   })
 
   it('the public string form is base64 of the id bytes', () => {
