@@ -11,14 +11,14 @@ const subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle
  * sha256 of `data` as a binary string, one char per byte (the core's map key form). WebCrypto's
  * digest, although a promise per message, beats sha256 in JS several times over in Chromium
  * (benchmarks/sha256.bench.ts: ≈ 10 against 30 µs for 1 KiB, 0.1 against 1.7 ms for 64 KiB);
- * @noble/hashes where there is no WebCrypto.
+ * `@noble/hashes` where there is no WebCrypto.
  */
 export function sha256Key (data: Uint8Array): string | Promise<string> {
   if (subtle === undefined) { return msgIdKey(sha256(data)) }
   return subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>).then(d => msgIdKey(new Uint8Array(d)))
 }
 
-/** sha256Key, always synchronous (@noble/hashes), for the rare callers that cannot wait. */
+/** sha256Key, always synchronous (`@noble/hashes`), for the rare callers that cannot wait. */
 export function sha256KeySync (data: Uint8Array): string {
   return msgIdKey(sha256(data))
 }
