@@ -129,6 +129,12 @@ export class MessageCache {
     return this.index.getValue(idKey) !== undefined
   }
 
+  /** Uncaches `idKey` (not counted as evicted): an own publish that reached nobody. */
+  withdraw (idKey: MsgIdKey): void {
+    const entry = this.index.getValue(idKey)
+    if (entry !== undefined) { this.remove(entry) }
+  }
+
   /**
    * Fetches a message for an IWANT from `peer` and counts the serve. Returns the message and how
    * many times it has now been served to that peer, or undefined if not cached.

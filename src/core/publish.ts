@@ -67,12 +67,12 @@ function publishCandidates (s: PublishState, topic: string, exclude: ReadonlySet
   return out
 }
 
-/** Chooses the recipients of our own message (docs/protocol.md §5, Publish). */
-export function selectPublishRecipients (s: PublishState, topic: string, now: number): Set<PeerKey> {
+/** Chooses the recipients of our own message (docs/protocol.md §5, Publish); `flood` overrides floodPublish. */
+export function selectPublishRecipients (s: PublishState, topic: string, now: number, flood = s.config.floodPublish): Set<PeerKey> {
   const threshold = s.config.scoreThresholds.publishThreshold
   const recipients = new Set<PeerKey>()
   const subscribers = s.topics.subscribersOf(topic)
-  if (s.config.floodPublish) {
+  if (flood) {
     for (const key of subscribers.keys()) {
       if (s.peers.isDirect(key) || s.score.score(key) >= threshold) { recipients.add(key) }
     }

@@ -26,7 +26,7 @@ import type { PeerState } from './peers.ts'
 import type { Rng } from './rng.ts'
 import type { RouterState } from './state.ts'
 import type {
-  ConnectInfo, InRpc, MsgIdKey, PeerIdCodec, PeerKey, PublishResult, RejectReason, RouterMessage,
+  ConnectInfo, InRpc, MsgIdKey, PeerIdCodec, PeerKey, PublishOptions, PublishResult, RejectReason, RouterMessage,
   RouterOutput, ScoreProvider, ValidationResult
 } from './types.ts'
 import type { SeenIndex } from '../cache/message-cache.ts'
@@ -158,11 +158,11 @@ export class Router {
     const p = s.peers.get(peer)
     if (p === undefined) { return }
     if (!this.acceptsRpcFrom(peer)) {
-      for (const sub of rpc.subscriptions) { this.applySubscription(p, sub, now) }
+      this.applySubscriptions(p, rpc.subscriptions, now)
       return
     }
     handleExtensions(s, p, rpc)
-    for (const sub of rpc.subscriptions) { this.applySubscription(p, sub, now) }
+    this.applySubscriptions(p, rpc.subscriptions, now)
     for (const msg of rpc.messages) { this.receiveMessage(p, msg, now) }
     const c = rpc.control
     if (c !== undefined && p.features.mesh) {
@@ -175,14 +175,33 @@ export class Router {
     s.out.flushControl()
   }
 
-  private applySubscription (p: PeerState, sub: SubOpts, now: number): void {
+  /** Applies an RPC's subscriptions, then reports those applied in one trace (the app's subscription-change). */
+  private applySubscriptions (p: PeerState, subs: readonly SubOpts[], now: number): void {
+    if (subs.length === 0) { return }
+    // copied only when one is refused: usually every one applies and the RPC's own list is reported
+    let kept: SubOpts[] | undefined
+    for (let i = 0; i < subs.length; i++) {
+      const applied = this.applySubscription(p, subs[i], now)
+      if (!applied && kept === undefined) {
+        kept = subs.slice(0, i)
+      } else if (applied && kept !== undefined) {
+        kept.push(subs[i])
+      }
+    }
+    const subscriptions = kept ?? subs
+    if (subscriptions.length > 0) { this.s.out.trace({ type: 'subscriptions', peer: p.key, subscriptions }) }
+  }
+
+  /** false when refused: no topic, or over the peer's topic caps */
+  private applySubscription (p: PeerState, sub: SubOpts, now: number): boolean {
     const s = this.s
     const topic = sub.topic
-    if (topic === undefined || topic === '') { return }
+    if (topic === undefined || topic === '') { return false }
     const change = s.topics.apply(p, topic, sub.subscribe === true, s.config.maxPeerTopics, s.config.maxPeerTopicBytes)
     if (change === 'over-limit') {
       s.counters.subscriptionsOverLimit++
       s.out.trace({ type: 'throttled', peer: p.key, what: 'subscription', count: topicCount(p.topics) })
+      return false
     } else if (change === 'subscribed') {
       // graft a newly subscribed peer into a thin mesh now rather than at the next heartbeat, over
       // connections we dialled only: on a new connection both ends see the other's SUBSCRIBE at
@@ -201,6 +220,7 @@ export class Router {
       }
       s.mesh.fanoutSet(topic)?.delete(p.key)
     }
+    return true
   }
 
   private receiveMessage (p: PeerState, msg: RouterMessage, now: number): void {
@@ -236,17 +256,28 @@ export class Router {
   }
 
   /** The adapter's verdict on a message it was asked to validate. */
-  reportValidation (idKey: MsgIdKey, result: ValidationResult, now: number, reason?: RejectReason): void {
+  /**
+   * The adapter's verdict on a message it was asked to validate. `source`, when given (the app's
+   * asynchronous verdict names one, as in `@libp2p/gossipsub`), is the peer credited or penalised and
+   * not forwarded to; the first deliverer, if another peer, counts as one more sender of a copy.
+   */
+  reportValidation (idKey: MsgIdKey, result: ValidationResult, now: number, reason?: RejectReason, source?: PeerKey): void {
     const s = this.s
     const pending = s.validation.take(idKey)
     if (pending === undefined) { return }
-    const { msg, source } = pending
+    const msg = pending.msg
+    let dups = pending.dups
+    if (source === undefined || source === pending.source) {
+      source = pending.source
+    } else {
+      dups = [...(dups ?? []), pending.source]
+    }
     if (result === 'accept') {
       s.score.deliverMessage(source, msg, now)
       s.mcache.put(msg, now)
       s.out.emit({ type: 'deliver', msg, propagationSource: source })
       s.out.trace({ type: 'deliver', peer: source, topic: msg.topic, idKey })
-      forwardMessage(s, msg, source, pending.dups)
+      forwardMessage(s, msg, source, dups)
     } else if (result === 'reject') {
       const why = reason ?? 'validator-reject'
       if (copyRejects.has(why)) {
@@ -273,21 +304,37 @@ export class Router {
     this.s.out.flushControl()
   }
 
-  /** Publishes our own message (already signed, with its id). Never throws for lack of peers. */
-  publish (msg: RouterMessage, now: number): PublishResult {
+  /**
+   * Publishes our own message (already signed, with its id). Never throws for lack of peers; with
+   * `requireRecipients` a message nobody would get is left unrecorded (`noPeers`).
+   */
+  publish (msg: RouterMessage, now: number, opts?: PublishOptions): PublishResult {
     const s = this.s
-    if (!s.seen.add(msg.idKey, now)) { return { recipients: [], duplicate: true } }
+    if (s.seen.has(msg.idKey)) { return { recipients: [], duplicate: true, noPeers: false, self: false } }
+    const self = s.config.emitSelf && s.topics.mine.has(msg.topic)
+    // no subscriber, no recipient: checked first so a refused publish does not even create a fanout
+    const recipients = s.topics.subscribersOf(msg.topic).size === 0 ? new Set<PeerKey>() : selectPublishRecipients(s, msg.topic, now, opts?.floodPublish)
+    if (recipients.size === 0 && !self && opts?.requireRecipients === true) {
+      return { recipients: [], duplicate: false, noPeers: true, self: false }
+    }
+    s.seen.insert(msg.idKey, now)
     s.mcache.put(msg, now)
-    const recipients = selectPublishRecipients(s, msg.topic, now)
     // IDONTWANT only to mesh peers that do not get the message itself: a recipient gets both in
     // one coalesced write, so the IDONTWANT could never arrive ahead of the message it names
     sendIDontWant(s, msg, null, recipients)
     sendPublish(s, msg, recipients)
-    if (s.config.emitSelf && s.topics.mine.has(msg.topic)) {
-      s.out.emit({ type: 'deliver', msg, propagationSource: null })
-    }
+    if (self) { s.out.emit({ type: 'deliver', msg, propagationSource: null }) }
     s.out.flushControl()
-    return { recipients: [...recipients], duplicate: false }
+    return { recipients: [...recipients], duplicate: false, noPeers: false, self }
+  }
+
+  /**
+   * Forgets our own message that reached nobody (the adapter could hand it to no recipient): no
+   * longer seen or cached, so publishing it again is not a duplicate.
+   */
+  withdrawPublish (idKey: MsgIdKey): void {
+    this.s.mcache.withdraw(idKey)
+    this.s.seen.delete(idKey)
   }
 
   /** The earliest time `handleTimeout` must run. */

@@ -98,6 +98,8 @@ export type TraceEvent =
   | { type: 'reject', peer: PeerKey, topic: string, idKey: MsgIdKey, reason: RejectReason | 'ignored' }
   | { type: 'promise-broken', peer: PeerKey, count: number }
   | { type: 'throttled', peer: PeerKey, what: string, count: number }
+  /** the subscription changes of one RPC, once applied; those refused over a cap left out */
+  | { type: 'subscriptions', peer: PeerKey, subscriptions: readonly SubOpts[] }
   | { type: 'penalty', peer: PeerKey, cause: string, count: number }
   | { type: 'heartbeat', tick: number }
 
@@ -144,8 +146,24 @@ export interface PeerIdCodec {
   toBytes(peer: PeerKey): Uint8Array
 }
 
-/** What `Router.publish` reports: who the message was sent to, or that it was already seen. */
+/** What `Router.publish` reports: who the message was sent to, or why it was not published. */
 export interface PublishResult {
   recipients: PeerKey[]
+  /** the id was seen already: nothing was sent or recorded */
   duplicate: boolean
+  /** `requireRecipients` and nobody to send it to (nor a local delivery): nothing was sent or recorded */
+  noPeers: boolean
+  /** delivered locally too (emitSelf, and we subscribe to the topic) */
+  self: boolean
+}
+
+/** Per-call choices of `Router.publish`. */
+export interface PublishOptions {
+  /** overrides the config's floodPublish for this message */
+  floodPublish?: boolean
+  /**
+   * publish only if there is a recipient or a local delivery; otherwise leave no trace (not seen,
+   * not cached), so the caller can report the failure and a retry is not a duplicate. Default false
+   */
+  requireRecipients?: boolean
 }

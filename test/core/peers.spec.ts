@@ -83,6 +83,19 @@ describe('core/peers: hello, subscriptions, feature table', () => {
     expect(h.router.getMeshPeers('t')).to.deep.equal([])
   })
 
+  it('one subscriptions trace per RPC, after they apply, without those refused over the caps', () => {
+    const h = new Harness({ maxPeerTopics: 2 })
+    h.connect('p1')
+    const out = h.feed('p1', { subscriptions: [{ subscribe: true, topic: 'a' }, { subscribe: true, topic: 'b' }, { subscribe: true, topic: 'c' }, { subscribe: true, topic: '' }, { subscribe: false, topic: 'a' }] })
+    expect(traces(out, 'subscriptions')).to.deep.equal([{
+      type: 'subscriptions', peer: 'p1', subscriptions: [{ subscribe: true, topic: 'a' }, { subscribe: true, topic: 'b' }, { subscribe: false, topic: 'a' }]
+    }])
+    expect(h.router.getSubscribers('b')).to.deep.equal(['p1'])
+    expect(traces(h.feed('p1', { subscriptions: [{ subscribe: true, topic: 'x' }, { subscribe: true, topic: 'y' }] }), 'subscriptions'))
+      .to.deep.equal([{ type: 'subscriptions', peer: 'p1', subscriptions: [{ subscribe: true, topic: 'x' }] }])
+    expect(traces(h.feed('p1', { control: { graft: [{ topic: 'x' }] } }), 'subscriptions')).to.deep.equal([])
+  })
+
   it('graylisted peers: messages and control ignored, subscriptions still applied (go); direct peers are exempt', () => {
     const score = new TestScore()
     const h = new Harness({ directPeers: ['d'] }, { score })

@@ -61,9 +61,54 @@ describe('core/publish: own messages', () => {
   it('no peers: empty recipients, no throw; a repeated publish is reported as duplicate', () => {
     const h = new Harness()
     const m = makeMsg('t')
-    expect(h.router.publish(m, h.now)).to.deep.equal({ recipients: [], duplicate: false })
-    expect(h.router.publish(m, h.now)).to.deep.equal({ recipients: [], duplicate: true })
+    expect(h.router.publish(m, h.now)).to.deep.equal({ recipients: [], duplicate: false, noPeers: false, self: false })
+    expect(h.router.publish(m, h.now)).to.deep.equal({ recipients: [], duplicate: true, noPeers: false, self: false })
     expect(h.router.isSeen(m.idKey)).to.equal(true)
+  })
+
+  it('requireRecipients with nobody to send to: noPeers, and no trace (not seen, not cached, no fanout), so a retry publishes', () => {
+    const h = new Harness({ floodPublish: false })
+    const m = makeMsg('t')
+    expect(h.router.publish(m, h.now, { requireRecipients: true })).to.deep.equal({ recipients: [], duplicate: false, noPeers: true, self: false })
+    expect(h.router.isSeen(m.idKey)).to.equal(false)
+    expect(h.router.sizes()).to.include({ seen: 0, mcache: 0, fanoutTopics: 0 })
+    h.connect('p0', ['t'])
+    const res = h.router.publish(m, h.now, { requireRecipients: true })
+    expect(res).to.deep.equal({ recipients: ['p0'], duplicate: false, noPeers: false, self: false })
+    expect(messageRecipients(h.take(), m.idKey)).to.deep.equal(['p0'])
+  })
+
+  it('emitSelf: a local delivery counts as a recipient (requireRecipients is satisfied)', () => {
+    const h = new Harness({ emitSelf: true })
+    h.router.subscribe('t', h.now)
+    h.take()
+    const m = makeMsg('t')
+    expect(h.router.publish(m, h.now, { requireRecipients: true })).to.deep.equal({ recipients: [], duplicate: false, noPeers: false, self: true })
+    expect(outputsOf(h.take(), 'deliver')).to.have.length(1)
+  })
+
+  it('floodPublish per call overrides the config both ways', () => {
+    const h = net(10, { floodPublish: false })
+    const mesh = h.router.getMeshPeers('t')
+    expect(mesh.length).to.be.lessThan(10)
+    expect(h.router.publish(makeMsg('t'), h.now, { floodPublish: true }).recipients).to.have.length(10)
+    expect(h.router.publish(makeMsg('t'), h.now).recipients.sort()).to.deep.equal(mesh.sort())
+    const flooding = net(10, { floodPublish: true })
+    const fmesh = flooding.router.getMeshPeers('t')
+    expect(flooding.router.publish(makeMsg('t'), flooding.now).recipients).to.have.length(10)
+    expect(flooding.router.publish(makeMsg('t'), flooding.now, { floodPublish: false }).recipients.sort()).to.deep.equal(fmesh.sort())
+  })
+
+  it('withdrawPublish forgets an own message: not seen, not served to IWANT, publishable again', () => {
+    const h = net(2)
+    const m = makeMsg('t')
+    h.router.publish(m, h.now)
+    h.take()
+    h.router.withdrawPublish(m.idKey)
+    expect(h.router.isSeen(m.idKey)).to.equal(false)
+    expect(h.router.sizes()).to.include({ mcache: 0 })
+    expect(sends(h.feed('p0', { control: { iwant: [{ messageIds: [m.id] }] } }), 'p0')).to.have.length(0)
+    expect(h.router.publish(m, h.now).duplicate).to.equal(false)
   })
 
   it('emitSelf delivers our own publish locally when subscribed', () => {
@@ -116,6 +161,24 @@ describe('core/validation and forwarding', () => {
     expect(traces(dupOut, 'duplicate')).to.have.length(1)
     h.router.reportValidation(m.idKey, 'accept', h.now)
     expect(messageRecipients(h.take(), m.idKey).sort()).to.deep.equal(mesh.slice(4).sort())
+  })
+
+  it('a verdict naming another source (the app\'s, as @libp2p/gossipsub): that peer is credited or penalised and not forwarded to', () => {
+    const score = new TestScore()
+    const h = net(8, {}, score)
+    const mesh = h.router.getMeshPeers('t')
+    const [first, named] = mesh
+    const m = makeMsg('t')
+    h.feed(first, { messages: [m] })
+    h.router.reportValidation(m.idKey, 'accept', h.now, undefined, named)
+    const out = h.take()
+    expect(outputsOf(out, 'deliver')).to.deep.equal([{ type: 'deliver', msg: m, propagationSource: named }])
+    expect(messageRecipients(out, m.idKey).sort()).to.deep.equal(mesh.slice(2).sort())
+    expect(score.named('deliverMessage')).to.deep.equal([[named, m.idKey]])
+    const bad = makeMsg('t')
+    h.feed(first, { messages: [bad] })
+    h.router.reportValidation(bad.idKey, 'reject', h.now, 'validator-reject', named)
+    expect(score.named('rejectMessage')).to.deep.equal([[named, bad.idKey, 'validator-reject']])
   })
 
   it('forwards to direct peers and floodsub peers of the topic too', () => {
