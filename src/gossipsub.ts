@@ -15,6 +15,7 @@ import { resolveOptions, scoreParamsOf } from './adapter/options.ts'
 import { FrameMemo, forwardClass, queueRpc, topicClasses } from './adapter/outbound.ts'
 import { PeerIds } from './adapter/peer-ids.ts'
 import { PeerStreams, whenAdded } from './adapter/peers.ts'
+import { PublishWait } from './adapter/publish-wait.ts'
 import { Dialer, RecordCache } from './adapter/px.ts'
 import { screenMessages } from './adapter/screen.ts'
 import { SeqnoGenerator, Signer, Verifier } from './adapter/sign.ts'
@@ -24,6 +25,7 @@ import { encodeMessageForSigning } from './codec/sign.ts'
 import { validateRouterConfig } from './config.ts'
 import { SeededRng } from './core/rng.ts'
 import { Router } from './core/router.ts'
+import { Priority } from './core/types.ts'
 import { PeerScore } from './score/peer-score.ts'
 import type { GossipSubEvents, PublishOpts, PublishResult, SendQueueStats, WaitForMeshOptions } from './adapter/events.ts'
 import type { Message, TopicValidatorFn, TopicValidatorResult } from './adapter/message.ts'
@@ -31,7 +33,7 @@ import type { GossipsubOpts, AdapterConfig, ScoreParamsInit } from './adapter/op
 import type { OutboundCounters } from './adapter/outbound.ts'
 import type { PeerEntry } from './adapter/peers.ts'
 import type { Screen } from './adapter/screen.ts'
-import type { PriorityClass, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
+import type { PeerKey, PriorityClass, PublishResult as RouterPublishResult, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
 import type { ScoreSnapshot } from './score/compute.ts'
 import type { PeerScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
@@ -89,6 +91,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private readonly accepted = new AcceptedMessages()
   private readonly metrics: MeshsubMetrics | undefined
   private heartbeatRan = false
+  /** the wait of the publish whose input is running: its sends are held, not dropped, when a queue is full */
+  private publishing: PublishWait | undefined
   /** send class of forwards in topics with a `priority` option */
   private readonly topicPriority: Map<string, PriorityClass>
   /** a graylisted peer's frames are read for their subscriptions only (go): messages and control skipped unread */
@@ -113,7 +117,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     // validated now, so bad parameters fail at construction with an error naming them
     this.score = new PeerScore(this.scoreParams as Partial<PeerScoreParams>, this.scoreThresholds)
     this.intake = new Intake(adapter, new Verifier(encodeMessageForSigning), {
-      report: (msg, result, pub, reason) => { this.report(msg, result, pub, reason) },
+      report: (msg, result, pub, reason, source) => { this.report(msg, result, pub, reason, source) },
       dispatch: (msg, pub, source) => { this.dispatchMessage(msg, pub, source) },
       error: (err) => { this.driver.onError(err) }
     }, this.routerConfig.seenTTL, this.routerConfig.maxPendingValidations)
@@ -228,25 +232,56 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.driver.run(now => { router.unsubscribe(topic, now) })
   }
 
+  /**
+   * Publishes `data` to `topic`. Resolves once every recipient's send queue holds the message,
+   * waiting (backpressure) while a queue is full of earlier publishes; a recipient whose queue
+   * stays full for publishQueueTtl ms is reported slow and left out of `recipients`. Rejects with a
+   * PublishError (and leaves no trace: a retry is not a duplicate) when the message is too large,
+   * nobody is subscribed, or no recipient's queue took it.
+   */
   async publish (topic: string, data: Uint8Array = new Uint8Array(0), opts: PublishOpts = {}): Promise<PublishResult> {
     this.running()
     const { msg, pub } = await this.intake.own(topic, data, this.signer, this.seqno)
     const router = this.running()
     this.accepted.mark(msg, pub)
-    const result = this.driver.run(now => router.publish(msg, now))
+    const requireRecipients = !(opts.allowPublishToZeroTopicPeers ?? this.cfg.allowPublishToZeroTopicPeers)
+    const wait = this.publishing = new PublishWait()
+    let result: RouterPublishResult
+    try {
+      result = this.driver.run(now => router.publish(msg, now, { floodPublish: opts.floodPublish, requireRecipients }))
+    } finally {
+      this.publishing = undefined
+    }
     if (result.duplicate) {
       if (opts.ignoreDuplicatePublishError ?? this.cfg.ignoreDuplicatePublishError) { return { recipients: [] } }
       throw new PublishError('Duplicate')
     }
-    if (result.recipients.length === 0 && !(opts.allowPublishToZeroTopicPeers ?? this.cfg.allowPublishToZeroTopicPeers)) {
-      throw new PublishError('NoPeersSubscribedToTopic')
+    if (result.noPeers) { throw new PublishError('NoPeersSubscribedToTopic') }
+    // the common case (every frame queued at once) costs no extra promise
+    if (wait.waiting) { await wait.settled(this.cfg.sendQueue.publishTtl) }
+    let recipients = result.recipients
+    const failed = wait.failed
+    if (failed !== undefined) {
+      recipients = recipients.filter(k => !failed.has(k))
+      if (recipients.length === 0 && !result.self) {
+        // it reached nobody: forgotten, so the app can publish it again
+        this.router?.withdrawPublish(msg.idKey)
+        throw new PublishError('SendQueueFull')
+      }
     }
-    return { recipients: this.peerIds.all(result.recipients) }
+    const ids = this.peerIds.all(recipients)
+    // as @libp2p/gossipsub: a local delivery (emitSelf) makes us a recipient
+    if (result.self) { ids.push(this.components.peerId) }
+    return { recipients: ids }
   }
 
-  /** asyncValidation: the application's verdict on a message it was shown. */
+  /**
+   * asyncValidation: the application's verdict on a message it was shown. As in `@libp2p/gossipsub`,
+   * `propagationSource` is the peer credited (Accept) or penalised (Reject) and not forwarded to;
+   * a verdict on an unknown or already reported id is ignored.
+   */
   reportMessageValidationResult (msgId: string, propagationSource: string, acceptance: TopicValidatorResult): void {
-    if (!this.intake.appVerdict(msgId, acceptance)) {
+    if (!this.intake.appVerdict(msgId, acceptance, propagationSource)) {
       this.log.trace('validation result for unknown message %s from %s', msgId, propagationSource)
     }
   }
@@ -325,11 +360,6 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     if (allowed !== undefined) { rpc.subscriptions = rpc.subscriptions.filter(s => s.topic !== undefined && allowed.has(s.topic)) }
     if (rpc.messages.length > 0) { rpc.messages = screenMessages(rpc.messages, this.screen) }
     if (rpc.control !== undefined) { this.idForms.read(p, rpc.control) }
-    if (rpc.subscriptions.length > 0) {
-      this.safeDispatchEvent('subscription-change', {
-        detail: { peerId: p.id, subscriptions: rpc.subscriptions.map(s => ({ topic: s.topic ?? '', subscribe: s.subscribe === true })) }
-      })
-    }
     const now = this.driver.now()
     const msgs = rpc.messages.map(m => this.intake.routerMessage(m, now))
     const handle = (messages: RouterMessage[]): void => {
@@ -339,20 +369,25 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     handle(msgs as RouterMessage[])
   }
 
-  private report (msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void {
+  private report (msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason, source?: PeerKey): void {
     if (result === 'accept') { this.accepted.mark(msg, pub ?? DISPATCHED) }
     // also called from validator promises and timers, where a throw would stop the process
-    this.driver.tryRun(now => { this.router?.reportValidation(msg.idKey, result, now, reason) })
+    this.driver.tryRun(now => { this.router?.reportValidation(msg.idKey, result, now, reason, source) })
   }
 
   private handleOutput (out: RouterOutput): void {
     switch (out.type) {
       case 'send': {
         const entry = this.streams?.get(out.peer)
-        if (entry === undefined) { return }
+        // the app's own publish (only `publish` emits sends of this class while it runs)
+        const own = out.priority === Priority.Publish ? this.publishing : undefined
+        if (entry === undefined) {
+          own?.fail(out.peer)
+          return
+        }
         this.metrics?.onRpcOut(out.rpc)
         const rpc = out.rpc.control === undefined || entry.idForm === 'spec' ? out.rpc : { ...out.rpc, control: this.idForms.write(entry, out.rpc.control) }
-        queueRpc(entry, rpc, forwardClass(this.topicPriority, rpc, out.priority), this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters, this.frameMemo)
+        queueRpc(entry, rpc, forwardClass(this.topicPriority, rpc, out.priority), this.driver.now(), this.cfg.maxTransmitSize, this.records, this.peerIds.toKey, this.outboundCounters, this.frameMemo, own, out.peer)
         entry.schedule()
         return
       }
@@ -402,6 +437,13 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       const id = this.peerIds.ifKnown(ev.peer)
       if (this.cfg.tagMeshPeers && id !== undefined) { tagMeshPeer(this.components.peerStore, id, ev.topic, ev.type === 'graft') }
       if (ev.type === 'graft') { this.waiters.check(ev.topic, this.getMeshPeers(ev.topic).length) }
+    } else if (ev.type === 'subscriptions') {
+      // after the router applied them, without those it refused over a cap
+      const peerId = this.peerIds.ifKnown(ev.peer)
+      if (peerId === undefined) { return }
+      this.safeDispatchEvent('subscription-change', {
+        detail: { peerId, subscriptions: ev.subscriptions.map(s => ({ topic: s.topic ?? '', subscribe: s.subscribe === true })) }
+      })
     } else if (ev.type === 'heartbeat') {
       this.heartbeatRan = true
       this.safeDispatchEvent('gossipsub:heartbeat')

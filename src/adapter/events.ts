@@ -16,6 +16,8 @@ export interface PublishOpts {
   allowPublishToZeroTopicPeers?: boolean
   /** overrides the `ignoreDuplicatePublishError` option for this call */
   ignoreDuplicatePublishError?: boolean
+  /** overrides the `floodPublish` option for this call */
+  floodPublish?: boolean
   /** accepted for compatibility: messages are always encoded once for all peers */
   batchPublish?: boolean
 }

@@ -2,6 +2,7 @@
 // ids), inbound data transforms, the public Message form, and the validation of new messages.
 
 import { dataInEncoded, encodeMessage } from '../codec/encode.ts'
+import { ldSize } from '../codec/write.ts'
 import { msgIdKey } from '../core/msgid.ts'
 import { PublishError } from './errors.ts'
 import { StrictNoSign, StrictSign, TopicValidatorResult } from './message.ts'
@@ -12,7 +13,7 @@ import type { Message, MsgIdFn, SignaturePolicy, TopicValidatorFn } from './mess
 import type { KnownId } from './msgid.ts'
 import type { AdapterConfig } from './options.ts'
 import type { SeqnoGenerator, Signer, Verifier, VerifyResult } from './sign.ts'
-import type { MsgIdKey, RejectReason, RouterMessage, ValidationResult } from '../core/types.ts'
+import type { MsgIdKey, PeerKey, RejectReason, RouterMessage, ValidationResult } from '../core/types.ts'
 import type { DecodedMessage, WireMessage } from '../types.ts'
 import type { PeerId } from '@libp2p/interface'
 
@@ -22,7 +23,7 @@ const SEQNO_LENGTH = 8
 
 export interface IntakeHooks {
   /** hands the verdict to the core */
-  report(msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason): void
+  report(msg: RouterMessage, result: ValidationResult, pub: Message | undefined, reason?: RejectReason, source?: PeerKey): void
   /** asyncValidation: show an accepted-by-validators message to the app before the final verdict */
   dispatch(msg: RouterMessage, pub: Message, source: PeerId): void
   /** an error no caller can receive (asynchronous verification), for the service's error log */
@@ -147,6 +148,8 @@ export class Intake {
       pub = { type: 'signed', from: peerId, topic, data, sequenceNumber: seqnoToBigInt(wire.seqno as Uint8Array), signature: wire.signature as Uint8Array, key: publicKey }
     }
     const raw = encodeMessage(wire)
+    // a message no frame can carry would reach nobody: refused before anything records it
+    if (ldSize(1, raw.length) > this.cfg.maxTransmitSize) { throw new PublishError('MessageTooLarge') }
     // the cached message views its data in its own encoding: the caller's buffer is not kept
     // alive for the cache's windows (a young buffer dies cheaply, one promoted to the old space does not)
     const msg = { ...wire, data: dataInEncoded(raw, wire), id: undefined as unknown as Uint8Array, idKey: '', raw }
@@ -235,12 +238,15 @@ export class Intake {
     }
   }
 
-  /** asyncValidation: the app's verdict; false if the message is no longer awaited. */
-  appVerdict (msgId: string, result: TopicValidatorResult): boolean {
+  /**
+   * asyncValidation: the app's verdict on the message it was shown, with the peer it names as the
+   * source (credited or penalised, not forwarded to); false if the message is no longer awaited.
+   */
+  appVerdict (msgId: string, result: TopicValidatorResult, source: string): boolean {
     const pending = this.awaiting.get(msgId)
     if (pending === undefined) { return false }
     this.awaiting.delete(msgId)
-    this.hooks.report(pending.msg, result, undefined, result === TopicValidatorResult.Reject ? 'validator-reject' : undefined)
+    this.hooks.report(pending.msg, result, undefined, result === TopicValidatorResult.Reject ? 'validator-reject' : undefined, source)
     return true
   }
 

@@ -99,11 +99,14 @@ export interface GossipsubOpts extends Omit<RouterOptions, 'directPeers' | 'topi
   maxOutboundStreams?: number
   /** also run over limited (e.g. relayed) connections; default false (`@libp2p/gossipsub`) */
   runOnLimitedConnection?: boolean
-  /** max bytes queued for one peer; default 16 MiB (ours: 16 full frames) */
+  /** max bytes queued for one peer; default 16 MiB (ours: 16 frames of go's 1 MiB limit, 4 of ours) */
   maxOutboundBufferSize?: number
   /** `@libp2p/gossipsub`'s name for the inbound frame limit: same as maxTransmitSize */
   maxInboundDataLength?: number
-  /** max frame (RPC) size in and out, bytes; default 1 MiB (go) */
+  /**
+   * max frame (RPC) size in and out, bytes; default 4 MiB, what `@libp2p/gossipsub` accepts and sends
+   * (its length-prefix codec's limit). go-libp2p-pubsub accepts 1 MiB: set 1048576 among go peers
+   */
   maxTransmitSize?: number
   /** only these topics are tracked, relayed and accepted from peers; default all */
   allowedTopics?: string[] | Set<string>
@@ -140,6 +143,12 @@ export interface GossipsubOpts extends Omit<RouterOptions, 'directPeers' | 'topi
   /** per-topic options */
   topics?: Record<string, TopicOptions>
 }
+
+/**
+ * The service's frame limit: 4 MiB, the largest RPC `@libp2p/gossipsub` 17 sends and accepts (its
+ * it-length-prefixed default), so whatever an app published with it still goes through.
+ */
+export const DEFAULT_SERVICE_MAX_TRANSMIT_SIZE = 4 * 1024 * 1024
 
 export const meshsubProtocols = ['/meshsub/1.3.0', '/meshsub/1.2.0', '/meshsub/1.1.0', '/meshsub/1.0.0']
 const FLOODSUB = '/floodsub/1.0.0'
@@ -324,7 +333,7 @@ function adapterConfig (init: GossipsubOpts, protocols: string[]): AdapterConfig
       forwardTtl: posInt('forwardQueueTtl', init.forwardQueueTtl, 1000),
       gossipTtl: posInt('gossipQueueTtl', init.gossipQueueTtl, init.iwantFollowupTime ?? init.gossipsubIWantFollowupMs ?? defaultRouterOptions.iwantFollowupTime)
     },
-    maxTransmitSize: posInt('maxTransmitSize', init.maxTransmitSize ?? init.maxInboundDataLength, 1024 * 1024, 64),
+    maxTransmitSize: posInt('maxTransmitSize', init.maxTransmitSize ?? init.maxInboundDataLength, DEFAULT_SERVICE_MAX_TRANSMIT_SIZE, 64),
     decodeLimits: mapDecodeLimits(init.decodeRpcLimits),
     allowedTopics: init.allowedTopics === undefined ? undefined : new Set(init.allowedTopics),
     tagMeshPeers: init.tagMeshPeers ?? true,

@@ -4,6 +4,7 @@
 import { splitRpc } from '../codec/split.ts'
 import { Priority } from '../core/types.ts'
 import type { TopicOptions } from './options.ts'
+import type { PublishWait } from './publish-wait.ts'
 import type { RecordCache } from './px.ts'
 import type { SendQueue } from './send-queue.ts'
 import type { SplitResult } from '../codec/split.ts'
@@ -35,10 +36,15 @@ export class FrameMemo {
   }
 }
 
-/** Encodes one output RPC and queues its frames; returns false if any frame was dropped. */
+/**
+ * Encodes one output RPC and queues its frames; returns false if any frame was dropped. Frames of
+ * the app's own publish (`own`, with the recipient `peer`) go through its wait: held, not dropped,
+ * when the queue is full.
+ */
 export function queueRpc (
   queue: SendQueue, rpc: OutRpc, priority: PriorityClass, now: number, maxSize: number,
-  records: RecordCache, toKey: (bytes: Uint8Array) => PeerKey | undefined, counters: OutboundCounters, memo: FrameMemo
+  records: RecordCache, toKey: (bytes: Uint8Array) => PeerKey | undefined, counters: OutboundCounters, memo: FrameMemo,
+  own?: PublishWait, peer?: PeerKey
 ): boolean {
   records.attach(rpc.control, toKey)
   const messages = rpc.messages ?? []
@@ -57,14 +63,27 @@ export function queueRpc (
   // control (PX records attached per peer), subscriptions and extensions make an RPC peer-specific
   const shared = rpc.control === undefined && rpc.subscriptions === undefined && rpc.testExtension === undefined && messages.length > 0
   if (!shared) { return queueFrames(queue, wire, priority, now, maxSize, counters) }
-  let split = memo.rpc === rpc ? memo.split : undefined
-  if (split === undefined) {
-    split = splitFrames(wire, maxSize, counters)
-    if (split === undefined) { return false }
-    memo.rpc = rpc
-    memo.split = split
-  }
+  const split = sharedSplit(rpc, wire, maxSize, counters, memo)
+  if (split === undefined) { return false }
+  if (own !== undefined && peer !== undefined) { return holdFrames(own, queue, peer, split, now, counters) }
   return pushFrames(queue, split, priority, now, counters)
+}
+
+/** The frames of an RPC sent alike to several peers: split once, kept in the memo. */
+function sharedSplit (rpc: OutRpc, wire: Rpc, maxSize: number, counters: OutboundCounters, memo: FrameMemo): SplitResult | undefined {
+  if (memo.rpc === rpc && memo.split !== undefined) { return memo.split }
+  const split = splitFrames(wire, maxSize, counters)
+  if (split === undefined) { return undefined }
+  memo.rpc = rpc
+  memo.split = split
+  return split
+}
+
+/** An own publish's frames go through its wait: held, not dropped, when the queue is full. */
+function holdFrames (own: PublishWait, queue: SendQueue, peer: PeerKey, split: SplitResult, now: number, counters: OutboundCounters): boolean {
+  counters.oversized += split.oversized.length
+  for (const frame of split.frames) { own.push(queue, peer, frame, now) }
+  return true
 }
 
 function queueFrames (queue: SendQueue, rpc: Rpc, priority: PriorityClass, now: number, maxSize: number, counters: OutboundCounters, idKey?: string): boolean {

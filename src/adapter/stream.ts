@@ -116,7 +116,11 @@ export abstract class PeerWriter<O extends PeerWriterOptions = PeerWriterOptions
       return
     }
     const frames = this.drain(this.opts.now(), MAX_WRITE_BYTES)
-    if (frames.length === 0) { return }
+    if (frames.length === 0) {
+      // nothing due, yet held own publishes may have just been let in
+      if (this.length > 0) { this.schedule() }
+      return
+    }
     try {
       if (!stream.send(coalesceFrames(frames, Math.min(this.opts.maxTransmitSize ?? DEFAULT_MAX_TRANSMIT_SIZE, MERGE_MAX_BODY)))) {
         this.waitingDrain = true

@@ -5,7 +5,8 @@
  * Soft caps (`max*`): entries beyond them are skipped without being decoded and counted in
  * SkipCounts; the rest of the frame is still decoded. Hard caps (`hardMax*`): past them the whole
  * frame is rejected with CodecError('ERR_LIMIT', <key>). The hard caps sit where no conforming
- * peer can reach with frames of at most 1 MiB (scale them if you raise maxTransmitSize).
+ * peer can reach with frames of at most 1 MiB; in the service's default 4 MiB frames only a frame
+ * holding over 25 times a soft cap (a frame `@libp2p/gossipsub` drops whole) reaches them.
  */
 export interface DecodeLimits {
   /** SubOpts kept per RPC (docs/protocol.md §7: 5000) */
