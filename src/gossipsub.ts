@@ -58,7 +58,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   readonly globalSignaturePolicy: AdapterConfig['globalSignaturePolicy']
   readonly topicValidators: Map<string, TopicValidatorFn>
   readonly scoreThresholds: PeerScoreThresholds
-  readonly outboundCounters: OutboundCounters = { oversized: 0, dropped: 0, errors: 0 }
+  readonly outboundCounters: OutboundCounters = { oversized: 0, dropped: 0, errors: 0, idontwantSkipped: 0 }
   private readonly frameMemo = new FrameMemo()
   /** received messages dropped before any work: topics we do not subscribe to (we relay only those) */
   readonly inboundCounters = { unsubscribedTopic: 0, malformed: 0 }

@@ -9,7 +9,7 @@ import type { RecordCache } from './px.ts'
 import type { SendQueue } from './send-queue.ts'
 import type { SplitResult } from '../codec/split.ts'
 import type { OutRpc, PeerKey, PriorityClass } from '../core/types.ts'
-import type { Rpc } from '../types.ts'
+import type { ControlMessage, Rpc } from '../types.ts'
 
 export interface OutboundCounters {
   /** messages too large for any frame, not sent */
@@ -18,6 +18,12 @@ export interface OutboundCounters {
   dropped: number
   /** encode/split failures */
   errors: number
+  /**
+   * IDONTWANT ids not sent to a peer whose send queue is backed up (see `SendQueue.backedUp`):
+   * one per message we receive, they would otherwise crowd the queue's room for control out into
+   * the app's own publishes; IDONTWANT only saves the peer bandwidth, so none is owed
+   */
+  idontwantSkipped: number
 }
 
 /**
@@ -46,6 +52,11 @@ export function queueRpc (
   records: RecordCache, toKey: (bytes: Uint8Array) => PeerKey | undefined, counters: OutboundCounters, memo: FrameMemo,
   own?: PublishWait, peer?: PeerKey
 ): boolean {
+  if (rpc.control !== undefined && rpc.control.idontwant.length > 0 && queue.backedUp) {
+    const rest = withoutIDontWant(rpc, counters)
+    if (rest === undefined) { return true }
+    rpc = rest
+  }
   records.attach(rpc.control, toKey)
   const messages = rpc.messages ?? []
   if (priority === Priority.Gossip && messages.length > 0) {
@@ -67,6 +78,16 @@ export function queueRpc (
   if (split === undefined) { return false }
   if (own !== undefined && peer !== undefined) { return holdFrames(own, queue, peer, split, now, counters) }
   return pushFrames(queue, split, priority, now, counters)
+}
+
+/** `rpc` without its IDONTWANT (ids counted), or undefined when nothing else is left. */
+function withoutIDontWant (rpc: OutRpc, counters: OutboundCounters): OutRpc | undefined {
+  const c = rpc.control as ControlMessage
+  for (const d of c.idontwant) { counters.idontwantSkipped += d.messageIds.length }
+  const rest = c.ihave.length + c.iwant.length + c.graft.length + c.prune.length > 0 || c.extensions !== undefined
+  const control = rest ? { ...c, idontwant: [] } : undefined
+  if (control === undefined && (rpc.messages?.length ?? 0) === 0 && (rpc.subscriptions?.length ?? 0) === 0 && rpc.testExtension !== true) { return undefined }
+  return { ...rpc, control }
 }
 
 /** The frames of an RPC sent alike to several peers: split once, kept in the memo. */

@@ -139,6 +139,14 @@ export class SendQueue {
   /** frames dropped so far, by cause */
   get drops (): Readonly<SendQueueDrops> { return this.dropCounts ?? NO_DROPS }
 
+  /**
+   * a quarter or more of the queue is taken (the room kept for control when own publishes fill
+   * their share): IDONTWANT, which one owes nobody, is no longer queued (see outbound.ts)
+   */
+  get backedUp (): boolean {
+    return this.count >= this.limits.maxCount * (1 - OWN_SHARE) || this.byteCount >= this.limits.maxBytes * (1 - OWN_SHARE)
+  }
+
   /** frames queued */
   get length (): number { return this.count }
   /** bytes queued */

@@ -35,7 +35,7 @@ describe('adapter/outbound', () => {
 
   it('IWANT replies go one message per frame so each can be withdrawn', () => {
     const q = new SendQueue()
-    const counters = { oversized: 0, dropped: 0, errors: 0 }
+    const counters = { oversized: 0, dropped: 0, errors: 0, idontwantSkipped: 0 }
     const records = new RecordCache(4)
     queueRpc(q, { messages: [message('t', 1), message('t', 2), message('t', 3)] }, Priority.Gossip, 0, 1 << 20, records, () => undefined, counters, new FrameMemo())
     expect(q.length).to.equal(3)
@@ -44,9 +44,30 @@ describe('adapter/outbound', () => {
     expect(bodies.map(b => decodeRpc(b).rpc.messages.map(m => m.data?.[0]))).to.deep.equal([[1], [3]])
   })
 
+  it('IDONTWANT is not queued to a peer whose queue is a quarter full: skipped and counted, the rest of the control goes', () => {
+    const q = new SendQueue({ maxCount: 8 })
+    const counters = { oversized: 0, dropped: 0, errors: 0, idontwantSkipped: 0 }
+    const records = new RecordCache(4)
+    const idontwant = [{ messageIds: [new Uint8Array([1]), new Uint8Array([2])] }]
+    queueRpc(q, { control: { ...emptyControl(), idontwant } }, Priority.Control, 0, 1 << 20, records, () => undefined, counters, new FrameMemo())
+    expect(q.length).to.equal(1)
+    queueRpc(q, { messages: [message('t', 9)] }, Priority.Forward, 0, 1 << 20, records, () => undefined, counters, new FrameMemo())
+    expect(q.backedUp).to.equal(true)
+    queueRpc(q, { control: { ...emptyControl(), idontwant } }, Priority.Control, 0, 1 << 20, records, () => undefined, counters, new FrameMemo())
+    expect(q.length).to.equal(2)
+    queueRpc(q, { control: { ...emptyControl(), idontwant, graft: [{ topic: 'g' }] } }, Priority.Control, 0, 1 << 20, records, () => undefined, counters, new FrameMemo())
+    expect(counters.idontwantSkipped).to.equal(4)
+    const bodies = frames(q)
+    expect(bodies).to.have.length(3)
+    const last = decodeRpc(bodies[1]).rpc.control
+    expect(decodeRpc(bodies[2]).rpc.messages).to.have.length(1)
+    expect(last?.graft.map(g => g.topic)).to.deep.equal(['g'])
+    expect(last?.idontwant).to.deep.equal([])
+  })
+
   it('splits to the frame limit, counts oversized messages, attaches known PX records', () => {
     const q = new SendQueue()
-    const counters = { oversized: 0, dropped: 0, errors: 0 }
+    const counters = { oversized: 0, dropped: 0, errors: 0, idontwantSkipped: 0 }
     const records = new RecordCache(4)
     const record = new Uint8Array([9, 9, 9])
     records.set('peer-a', record)
@@ -82,7 +103,7 @@ describe('adapter/outbound', () => {
   })
 
   it('a message-only RPC sent to several peers is encoded once: every queue gets the same frame bytes', () => {
-    const counters = { oversized: 0, dropped: 0, errors: 0 }
+    const counters = { oversized: 0, dropped: 0, errors: 0, idontwantSkipped: 0 }
     const records = new RecordCache(4)
     // the core hands the same OutRpc object to every recipient of a forward or publish
     const rpc = { messages: [message('t', 1, 1024)] }

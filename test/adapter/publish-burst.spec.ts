@@ -70,6 +70,44 @@ for (const policy of [StrictNoSign, StrictSign] as SignaturePolicy[]) {
   })
 }
 
+describe('publish burst while the peer\'s queue carries forwards of others', function () {
+  this.timeout(600_000)
+  let nodes: PubsubNode[] = []
+  afterEach(async () => { await stopAll(nodes) })
+
+  it('every own publish that resolves is delivered; only forwards may be dropped, and they are counted', async () => {
+    // c → a → b: a forwards c's burst to b while its app publishes its own burst to b
+    const [a, b, c] = nodes = await createNet('tcp', 3, { globalSignaturePolicy: StrictNoSign })
+    for (const n of nodes) { n.services.pubsub.subscribe('t') }
+    await connect(c, a)
+    await connect(a, b)
+    await waitFor(() => a.services.pubsub.getMeshPeers('t').length === 2)
+    const N = 5000
+    let own = 0
+    let forwarded = 0
+    b.services.pubsub.addEventListener('message', (e) => {
+      if (e.detail.data[0] === 1) { own++ } else { forwarded++ }
+    })
+    const burst = async (node: PubsubNode, tag: number): Promise<void> => {
+      for (let i = 0; i < N; i++) {
+        const data = new Uint8Array(SIZE)
+        data[0] = tag
+        new DataView(data.buffer).setUint32(1, i)
+        await node.services.pubsub.publish('t', data)
+      }
+    }
+    await Promise.all([burst(a, 1), burst(c, 2)])
+    await progress(() => own, N, 20_000).catch(err => {
+      throw new Error(`own: ${(err as Error).message}; forwarded ${forwarded}; a→b ${JSON.stringify(a.services.pubsub.getSendQueueStats(b.peerId))}; b counters ${JSON.stringify(b.services.pubsub.inboundCounters)}`)
+    })
+    expect(own).to.equal(N)
+    const drops = a.services.pubsub.getSendQueueStats(b.peerId)?.drops
+    // whatever of c's burst did not reach b was dropped from a's queue and counted
+    await waitFor(() => a.services.pubsub.getSendQueueStats(b.peerId)?.length === 0, 60_000)
+    await progress(() => forwarded, N - (drops?.evicted ?? 0) - (drops?.overflow ?? 0) - (drops?.stale ?? 0), 5_000)
+  })
+})
+
 describe('publish backpressure: a peer that stops reading', function () {
   this.timeout(60_000)
   let nodes: PubsubNode[] = []
