@@ -2,7 +2,8 @@
 // (and Firefox when installed and asked for) with playwright-core, prints one line per test and
 // exits non-zero if any failed.
 //
-//   node test/browser/run.ts [--browser chromium|firefox|all] [--suite unit|ws|interop] [--grep SUBSTRING]
+//   node test/browser/run.ts [--browser chromium|firefox|all] [--suite unit,ws,interop] [--grep SUBSTRING]
+//   (all: Chromium, and Firefox when installed; npm run test:browser runs all)
 
 /* eslint-disable no-console -- the harness reports on stdout */
 

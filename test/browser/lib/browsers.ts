@@ -23,5 +23,6 @@ export async function launch (name: BrowserName): Promise<Browser> {
   if (name === 'chromium') {
     return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] })
   }
-  return firefox.launch({ executablePath, headless: true })
+  // stock Firefox is driven over WebDriver BiDi (playwright's 'moz-' channels), not playwright's patched build
+  return firefox.launch({ executablePath, headless: true, channel: 'moz-firefox' })
 }
