@@ -113,6 +113,7 @@ export function build (r: Resolved, timeRpcs: boolean): Built {
   const calc = calculatePeerScoreParams({ topics: { [TOPIC]: { messagesPerSecond: r.rate } } })
   const routerOpts: RouterOptions = { scoreThresholds: calc.thresholds }
   const slow = new Set<string>()
+  const slowOpts: RouterOptions = { ...routerOpts, ...r.slow?.router }
   const nSlow = r.slow === undefined ? 0 : Math.max(1, Math.round(r.slow.fraction * r.honest))
   for (const i of shuffle(sim.rng, Array.from({ length: r.honest }, (_, i) => i)).slice(0, nSlow)) { slow.add(honestKey(i)) }
   const clusters = r.latency.kind === 'matrix' ? r.latency.ms.length : 1
@@ -123,7 +124,7 @@ export function build (r: Resolved, timeRpcs: boolean): Built {
       honest: true,
       ip: ipOf(10, i),
       cluster: i % clusters,
-      router: routerOpts,
+      router: isSlow ? slowOpts : routerOpts,
       score: new PeerScore(calc.params, calc.thresholds, { now: sim.now }),
       upBps: isSlow ? r.slow?.bps : 0,
       downBps: isSlow ? r.slow?.bps : 0,

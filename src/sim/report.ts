@@ -13,6 +13,7 @@ const fmt = (v: unknown): string => {
 }
 
 const MiB = 1024 * 1024
+const pct = (v: number | null): string => `${((v ?? 0) * 100).toFixed(3)}%`
 
 const byBehaviour = (m: Record<string, number | null>): string => Object.entries(m).map(([k, v]) => `${k} ${v === null ? 'never' : `${v} ms`}`).join(', ')
 
@@ -29,7 +30,8 @@ export function figureLines (r: RunResult): string[] {
     `scenario ${r.scenario} — seed ${p.seed}, ${p.honest} honest + ${p.sybils} sybils, ${p.rate} msg/s of ${p.msgSize} B, attack/fault at ${p.attackAt / 1000} s, measured from ${p.measureFrom / 1000} s to ${p.duration / 1000} s`,
     `  ${r.summary}`,
     `  delivery within 3 s ${(f.delivery3s * 100).toFixed(3)}%, within 6 s ${(f.delivery6s * 100).toFixed(3)}% (${f.expectedDeliveries} expected deliveries of ${f.messages} messages)`,
-    `  latency ms p50 ${fmt(f.p50)}  p90 ${fmt(f.p90)}  p99 ${fmt(f.p99)}  max ${fmt(f.max)}${p.slow === undefined ? '' : `  (among non-slow nodes: p99 ${fmt(f.p99Others)}, delivery ${(f.deliveryOthers3s * 100).toFixed(3)}%; slow peers' own delivery ${((f.slowDelivery3s ?? 0) * 100).toFixed(3)}%; ${f.droppedStale} stale messages dropped from upload backlogs)`}`,
+    `  latency ms p50 ${fmt(f.p50)}  p90 ${fmt(f.p90)}  p99 ${fmt(f.p99)}  max ${fmt(f.max)}${p.slow === undefined ? '' : `  (among non-slow nodes: p99 ${fmt(f.p99Others)}, delivery ${pct(f.deliveryOthers3s)})`}`,
+    ...(p.slow === undefined ? [] : [`  slow peers' own delivery within 3 s ${pct(f.slowDelivery3s)}, 6 s ${pct(f.slowDelivery6s)}, 30 s ${pct(f.slowDelivery30s)}; their publishes at the others within 3 s ${pct(f.slowOriginDelivery3s)}; ${f.droppedStale} stale messages dropped from upload backlogs`]),
     `  duplicates per delivery ${fmt(f.duplicatesPerDelivery)}; bytes per honest node per s: out ${fmt(Math.round(f.bytesOutPerNodePerSec))}, in ${fmt(Math.round(f.bytesInPerNodePerSec))}`,
     `  mesh honest share after ${p.measureFrom / 1000} s: mean ${fmt(f.meshHonestMean)}, min ${fmt(f.meshHonestMin)}; fewest honest mesh peers ${fmt(f.meshHonestPeersMin)}`,
     `  time to graylist ${graylistText(f.timeToGraylist, p.attack !== undefined)}${Object.keys(f.graylistByBehaviour).length > 1 ? ` (by behaviour: ${byBehaviour(f.graylistByBehaviour)}; below gossipThreshold: ${byBehaviour(f.belowGossipByBehaviour)})` : ''}; recovery ${f.recovery === null ? '—' : `${f.recovery} ms`}`,

@@ -28,8 +28,12 @@ export interface Figures {
   /** among nodes that are not slow peers (publisher and receiver): p99 and delivery within 3 s */
   p99Others: number
   deliveryOthers3s: number
-  /** what the slow peers themselves got within 3 s */
+  /** what the slow peers themselves got within 3, 6 and 30 s (30 s: by the run's end, at least 6 s after each publish) */
   slowDelivery3s: number | null
+  slowDelivery6s: number | null
+  slowDelivery30s: number | null
+  /** the slow peers' own publishes at every other honest node within 3 s */
+  slowOriginDelivery3s: number | null
   /** messages dropped from upload backlogs for staleness (slow peers) */
   droppedStale: number
   duplicatesPerDelivery: number
@@ -175,11 +179,11 @@ function negativeShare (b: Built): number {
   return links === 0 ? 0 : neg / links
 }
 
-interface Tally { expected: number, in3: number, in6: number, lat: number[] }
+interface Tally { expected: number, in3: number, in6: number, in30: number, lat: number[] }
 
 /** Walks every (publish, eligible receiver) pair in [from, to) and tallies deliveries. */
 function tally (b: Built, pubs: readonly Publish[], from: number, to: number, keep: (pubOrigin: string, receiver: string) => boolean = () => true): Tally {
-  const t: Tally = { expected: 0, in3: 0, in6: 0, lat: [] }
+  const t: Tally = { expected: 0, in3: 0, in6: 0, in30: 0, lat: [] }
   const all = b.sim.all
   for (const p of pubs) {
     if (p.at < from || p.at >= to) { continue }
@@ -193,6 +197,7 @@ function tally (b: Built, pubs: readonly Publish[], from: number, to: number, ke
       t.lat.push(lat)
       if (lat <= 3000) { t.in3++ }
       if (lat <= 6000) { t.in6++ }
+      if (lat <= 30_000) { t.in30++ }
     }
   }
   t.lat.sort((x, y) => x - y)
@@ -204,7 +209,7 @@ const ratio = (a: number, b: number): number => b === 0 ? 1 : a / b
 function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<typeof totals>, wallMs: number): Figures {
   const end = r.duration
   const excluded = b.split === undefined ? undefined : [b.split[1], b.split[1] + 5000]
-  const inWindow = (t: Tally, x: Tally): Tally => ({ expected: t.expected - x.expected, in3: t.in3 - x.in3, in6: t.in6 - x.in6, lat: t.lat })
+  const inWindow = (t: Tally, x: Tally): Tally => ({ expected: t.expected - x.expected, in3: t.in3 - x.in3, in6: t.in6 - x.in6, in30: t.in30 - x.in30, lat: t.lat })
   let main = tally(b, rec.pubs, r.measureFrom, end)
   if (excluded !== undefined) {
     const ex = tally(b, rec.pubs, excluded[0], excluded[1])
@@ -212,6 +217,8 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     main.lat = tally(b, rec.pubs, r.measureFrom, excluded[0]).lat.concat(tally(b, rec.pubs, excluded[1], end).lat).sort((x, y) => x - y)
   }
   const others = b.slow.size === 0 ? main : tally(b, rec.pubs, r.measureFrom, end, (o, k) => !b.slow.has(k) && !b.slow.has(o))
+  const slowT = b.slow.size === 0 ? undefined : tally(b, rec.pubs, r.measureFrom, end, (_o, k) => b.slow.has(k))
+  const slowOrigin = b.slow.size === 0 ? undefined : tally(b, rec.pubs, r.measureFrom, end, (o) => b.slow.has(o))
   const target = b.honest[0].key
   const tot = totals(b)
   const honestCount = b.honest.length
@@ -235,7 +242,10 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     max: main.lat.length === 0 ? NaN : main.lat[main.lat.length - 1],
     p99Others: quantile(others.lat, 0.99),
     deliveryOthers3s: ratio(others.in3, others.expected),
-    slowDelivery3s: b.slow.size === 0 ? null : ratio(...pair(tally(b, rec.pubs, r.measureFrom, end, (_o, k) => b.slow.has(k)))),
+    slowDelivery3s: slowT === undefined ? null : ratio(slowT.in3, slowT.expected),
+    slowDelivery6s: slowT === undefined ? null : ratio(slowT.in6, slowT.expected),
+    slowDelivery30s: slowT === undefined ? null : ratio(slowT.in30, slowT.expected),
+    slowOriginDelivery3s: slowOrigin === undefined ? null : ratio(slowOrigin.in3, slowOrigin.expected),
     droppedStale: b.sim.all.reduce((x, n) => x + (n.honest ? n.dropped : 0), 0),
     duplicatesPerDelivery: ratio(tot.dups - base.dups, tot.delivered - base.delivered),
     bytesOutPerNodePerSec: (tot.out - base.out) / honestCount / windowS,

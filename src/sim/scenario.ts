@@ -2,6 +2,7 @@
 // lines QUALITY.md §3 sets for it. The catalogue of named scenarios lives in scenarios.ts.
 
 import type { BehaviourName } from './adversary.ts'
+import type { RouterOptions } from '../config.ts'
 import type { LatencyModel } from './topology.ts'
 
 export interface BehaviourSpec {
@@ -72,8 +73,11 @@ export interface ScenarioSpec {
   churn?: { every: number, fresh: number, downtime: number }
   /** 50/50 split of the honest nodes at attackAt; links across close; they re-dial at `heal` */
   partition?: { heal: number }
-  /** a share of honest nodes with small bandwidth and slow validation */
-  slow?: { fraction: number, bps: number, validationDelay: number }
+  /**
+   * a share of honest nodes with small bandwidth and slow validation; `router` is what those nodes
+   * set on top of the honest nodes' options (a deployment's setting for its slow members)
+   */
+  slow?: { fraction: number, bps: number, validationDelay: number, router?: RouterOptions }
   /** a share of the published messages comes from the censored target */
   targetShare?: number
   pass: PassLine[]
