@@ -3,12 +3,13 @@
 // `npm run soak -- --slow [--minutes M] [--default]`: the slow-peer soak (the slow node as a leaf, or
 // with --default on the default mesh degrees); exits 1 when the slow node got < 99% within 6 s.
 
-import { runSoak } from '../test/soak/soak.ts'
 import { runSlowSoak } from '../test/soak/slow-peer.ts'
+import { runSoak } from '../test/soak/soak.ts'
 
 const i = process.argv.indexOf('--minutes')
 const slow = process.argv.includes('--slow')
-const minutes = i < 0 ? (slow ? 1 : 10) : Number(process.argv[i + 1])
+const defaultMinutes = slow ? 1 : 10
+const minutes = i < 0 ? defaultMinutes : Number(process.argv[i + 1])
 if (!(minutes > 0)) { throw new Error('--minutes needs a positive number') }
 const log = (l: string): void => { process.stderr.write(l + '\n') }
 const fails: string[] = []

@@ -50,7 +50,13 @@ export function main (argv: string[]): number {
     if (s === undefined) { throw new Error(`unknown scenario ${n}\n${usage}`) }
     return s
   })
-  const opts = { seed: num(values.seed, 'seed') ?? 1, honest: num(values.honest, 'honest'), sybils: num(values.sybils, 'sybils') }
+  const t0 = performance.now()
+  const opts = {
+    seed: num(values.seed, 'seed') ?? 1,
+    honest: num(values.honest, 'honest'),
+    sybils: num(values.sybils, 'sybils'),
+    progress: (t: number, end: number): void => { process.stderr.write(`  … ${t / 1000} of ${end / 1000} simulated s (${((performance.now() - t0) / 1000).toFixed(0)} s wall)\n`) }
+  }
   const rate = num(values.rate, 'rate')
   const duration = num(values.duration, 'duration')
   const timeline = num(values.timeline, 'timeline')
@@ -63,8 +69,10 @@ export function main (argv: string[]): number {
   const runs: RunResult[] = []
   for (const spec of specs.map(adjust)) {
     if (baseline === undefined && spec.pass.some(p => p.relToBaseline === true)) {
+      process.stderr.write(`baseline (for the relative pass lines of ${spec.name}), seed ${opts.seed}\n`)
       baseline = runScenario(adjust(scenarioByName('baseline') as ScenarioSpec), opts)
     }
+    process.stderr.write(`${spec.name}, seed ${opts.seed}\n`)
     const r = runScenario(spec, opts)
     r.pass = judge(spec, r.figures, baseline?.figures)
     if (spec.name === 'baseline') { baseline = r }

@@ -13,6 +13,8 @@ export interface RunOptions {
   sybils?: number
   /** time handling of attacker RPCs (µs per spam RPC figure); default true */
   timeRpcs?: boolean
+  /** called every 10 simulated seconds with the virtual time (ms), for progress on long runs */
+  progress?(t: number, end: number): void
 }
 
 /** Every figure of a run; numbers are ms, bytes or ratios; null when it does not apply or never happened. */
@@ -34,6 +36,10 @@ export interface Figures {
   slowDelivery30s: number | null
   /** the slow peers' own publishes at every other honest node within 3 s */
   slowOriginDelivery3s: number | null
+  /** latency of the slow peers' own deliveries, ms */
+  slowP50: number | null
+  slowP99: number | null
+  slowMax: number | null
   /** messages dropped from upload backlogs for staleness (slow peers) */
   droppedStale: number
   duplicatesPerDelivery: number
@@ -117,6 +123,10 @@ export function runScenario (spec: ScenarioSpec, opts: RunOptions = {}): RunResu
   for (let t = 0; t <= r.duration; t += every) { sim.at(t, () => { rec.sample(b.sybilKeys, b.calc.thresholds.graylistThreshold, b.calc.thresholds.gossipThreshold) }) }
   const memEvery = Math.max(5000, Math.round(r.duration / 24))
   for (let t = 0; t <= r.duration; t += memEvery) { sim.at(t, () => { rec.sampleState() }) }
+  const progress = opts.progress
+  if (progress !== undefined) {
+    for (let t = 10_000; t < r.duration; t += 10_000) { sim.at(t, () => { progress(t, r.duration) }) }
+  }
   if (r.attack?.colocated === true) {
     const at = (r.attack.join === 'boot' ? 0 : r.attackAt) + 1001
     sim.at(at, () => { coloNeg = negativeShare(b) })
@@ -217,8 +227,6 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     main.lat = tally(b, rec.pubs, r.measureFrom, excluded[0]).lat.concat(tally(b, rec.pubs, excluded[1], end).lat).sort((x, y) => x - y)
   }
   const others = b.slow.size === 0 ? main : tally(b, rec.pubs, r.measureFrom, end, (o, k) => !b.slow.has(k) && !b.slow.has(o))
-  const slowT = b.slow.size === 0 ? undefined : tally(b, rec.pubs, r.measureFrom, end, (_o, k) => b.slow.has(k))
-  const slowOrigin = b.slow.size === 0 ? undefined : tally(b, rec.pubs, r.measureFrom, end, (o) => b.slow.has(o))
   const target = b.honest[0].key
   const tot = totals(b)
   const honestCount = b.honest.length
@@ -242,10 +250,7 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     max: main.lat.length === 0 ? NaN : main.lat[main.lat.length - 1],
     p99Others: quantile(others.lat, 0.99),
     deliveryOthers3s: ratio(others.in3, others.expected),
-    slowDelivery3s: slowT === undefined ? null : ratio(slowT.in3, slowT.expected),
-    slowDelivery6s: slowT === undefined ? null : ratio(slowT.in6, slowT.expected),
-    slowDelivery30s: slowT === undefined ? null : ratio(slowT.in30, slowT.expected),
-    slowOriginDelivery3s: slowOrigin === undefined ? null : ratio(slowOrigin.in3, slowOrigin.expected),
+    ...slowFigures(b, rec, r.measureFrom, end),
     droppedStale: b.sim.all.reduce((x, n) => x + (n.honest ? n.dropped : 0), 0),
     duplicatesPerDelivery: ratio(tot.dups - base.dups, tot.delivered - base.delivered),
     bytesOutPerNodePerSec: (tot.out - base.out) / honestCount / windowS,
@@ -274,6 +279,26 @@ function computeFigures (r: Resolved, b: Built, rec: Recorder, base: ReturnType<
     wallMs,
     cpuMs: 0,
     nodeSecondsPerWallSecond: (nodeMs / 1000) / (wallMs / 1000)
+  }
+}
+
+type SlowFigures = Pick<Figures, 'slowDelivery3s' | 'slowDelivery6s' | 'slowDelivery30s' | 'slowOriginDelivery3s' | 'slowP50' | 'slowP99' | 'slowMax'>
+
+/** What the slow peers got themselves, and how their own publishes fared. */
+function slowFigures (b: Built, rec: Recorder, from: number, to: number): SlowFigures {
+  if (b.slow.size === 0) {
+    return { slowDelivery3s: null, slowDelivery6s: null, slowDelivery30s: null, slowOriginDelivery3s: null, slowP50: null, slowP99: null, slowMax: null }
+  }
+  const t = tally(b, rec.pubs, from, to, (_o, k) => b.slow.has(k))
+  const origin = tally(b, rec.pubs, from, to, (o) => b.slow.has(o))
+  return {
+    slowDelivery3s: ratio(t.in3, t.expected),
+    slowDelivery6s: ratio(t.in6, t.expected),
+    slowDelivery30s: ratio(t.in30, t.expected),
+    slowOriginDelivery3s: ratio(origin.in3, origin.expected),
+    slowP50: quantile(t.lat, 0.5),
+    slowP99: quantile(t.lat, 0.99),
+    slowMax: t.lat.length === 0 ? null : t.lat[t.lat.length - 1]
   }
 }
 
