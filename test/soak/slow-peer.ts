@@ -126,8 +126,9 @@ export async function runSlowSoak (opts: SlowSoakOptions): Promise<SlowSoakRepor
       await all[from].services.pubsub.publish(TOPIC, data).catch(() => {})
       if (seq % (rate * 10) === 0) { log(`${Math.round((performance.now() - t0) / 1000)} s: slow node has ${got[slowIdx].size} messages`) }
     }
-    // the tail: let the last messages arrive (30 s would be the pass line's limit; 8 s covers it here)
-    await sleep(8000)
+    // the tail: until every node has every message, at most 30 s (the pass line's limit)
+    const complete = (): boolean => published.every(([from], seq) => all.every((_n, to) => to === from || got[to].has(seq)))
+    for (const end = performance.now() + 30_000; !complete() && performance.now() < end;) { await sleep(250) }
 
     const tally = (keep: (from: number, to: number) => boolean): Delivery => {
       const lat: number[] = []
