@@ -161,10 +161,11 @@ function nextFrame (a: AttackerState, tick: number): Uint8Array {
         : control({ graft: [{ topic: TOPIC }] })
       break
     default: {
-      // a length prefix of 2 MiB, or a PRUNE with backoff 2^64 − 1 inside a frame over the limit
-      if (tick % 2 === 0) { return new Uint8Array([0x80, 0x80, 0x80, 0x01, ...ld(3, ld(4, [...ld(1, enc.encode(TOPIC)), ...vfield(3, UINT64_MAX)]))]) }
-      const big = new Uint8Array(1048577 + 16)
-      big.set([0x81, 0x80, 0x40])
+      // over the default 4 MiB limit: a PRUNE with backoff 2^64 − 1 inside a frame whose prefix says
+      // 8 MiB, or a prefix of 4 MiB + 1 (refused on the prefix: the body need not follow)
+      if (tick % 2 === 0) { return new Uint8Array([0x80, 0x80, 0x80, 0x04, ...ld(3, ld(4, [...ld(1, enc.encode(TOPIC)), ...vfield(3, UINT64_MAX)]))]) }
+      const big = new Uint8Array(1024)
+      big.set([0x81, 0x80, 0x80, 0x02])
       return big
     }
   }
