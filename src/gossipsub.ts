@@ -20,6 +20,7 @@ import { Dialer, RecordCache } from './adapter/px.ts'
 import { screenMessages } from './adapter/screen.ts'
 import { SeqnoGenerator, Signer, Verifier } from './adapter/sign.ts'
 import { storeDirectPeers, tagMeshPeer } from './adapter/tags.ts'
+import { RouterViews, scoreView } from './adapter/views.ts'
 import { decodeRpc } from './codec/decode.ts'
 import { encodeMessageForSigning } from './codec/sign.ts'
 import { validateRouterConfig } from './config.ts'
@@ -33,8 +34,10 @@ import type { GossipsubOpts, AdapterConfig, ScoreParamsInit } from './adapter/op
 import type { OutboundCounters } from './adapter/outbound.ts'
 import type { PeerEntry } from './adapter/peers.ts'
 import type { Screen } from './adapter/screen.ts'
+import type { PeerScoreView } from './adapter/views.ts'
 import type { PeerKey, PriorityClass, PublishResult as RouterPublishResult, RejectReason, RouterMessage, RouterOutput, TraceEvent, ValidationResult } from './core/types.ts'
 import type { ScoreSnapshot } from './score/compute.ts'
+import type { PeerScoreStatsDump } from './score/dump.ts'
 import type { PeerScoreParams } from './score/params.ts'
 import type { PeerScoreThresholds } from './score/thresholds.ts'
 import type { ComponentLogger, Connection, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable, Stream, Topology } from '@libp2p/interface'
@@ -82,7 +85,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private readonly peerIds = new PeerIds(key => this.streams?.get(key)?.id)
   private readonly waiters = new MeshWaiters()
   private router: Router | undefined
-  private score: PeerScore | undefined
+  private peerScore: PeerScore | undefined
   private streams: PeerStreams | undefined
   private dialer: Dialer | undefined
   private abort: AbortController | undefined
@@ -115,7 +118,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.driver = new Driver(out => { this.handleOutput(out) }, err => { this.log.error('router output failed: %e', err) }, () => { this.afterDrain() })
     this.scoreParams = scoreParamsOf(adapter)
     // validated now, so bad parameters fail at construction with an error naming them
-    this.score = new PeerScore(this.scoreParams as Partial<PeerScoreParams>, this.scoreThresholds)
+    this.peerScore = new PeerScore(this.scoreParams as Partial<PeerScoreParams>, this.scoreThresholds)
     this.intake = new Intake(adapter, new Verifier(encodeMessageForSigning), {
       report: (msg, result, pub, reason, source) => { this.report(msg, result, pub, reason, source) },
       dispatch: (msg, pub, source) => { this.dispatchMessage(msg, pub, source) },
@@ -129,7 +132,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
       this.metrics = new MeshsubMetrics(components.metrics, adapter.metricsTopicStrToLabel, {
         router: () => this.router,
         streams: () => this.streams,
-        score: (peer) => this.score?.score(peer) ?? 0,
+        score: (peer) => this.peerScore?.score(peer) ?? 0,
         thresholds: this.scoreThresholds,
         validation: this.intake.pipeline.counters,
         validationWaiting: () => this.intake.pipeline.waiting,
@@ -150,7 +153,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   isStarted (): boolean { return this.router !== undefined }
-  /** true between start() and stop() (a getter, as in @libp2p/gossipsub) */
+  /** true between start() and stop() (a getter, as in `@libp2p/gossipsub`) */
   get started (): boolean { return this.router !== undefined }
 
   async start (): Promise<void> {
@@ -159,8 +162,8 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     const seed = crypto.getRandomValues(new Uint32Array(4))
     this.abort = new AbortController()
     const now = this.driver.now()
-    this.score = new PeerScore(this.scoreParams as Partial<PeerScoreParams>, this.scoreThresholds, { now, deliveryRecordTTL: this.routerConfig.seenTTL })
-    this.router = new Router({ config: this.routerConfig, localPeer: peerId.toString(), rng: new SeededRng(seed), peerIds: this.peerIds, score: this.score, now })
+    this.peerScore = new PeerScore(this.scoreParams as Partial<PeerScoreParams>, this.scoreThresholds, { now, deliveryRecordTTL: this.routerConfig.seenTTL })
+    this.router = new Router({ config: this.routerConfig, localPeer: peerId.toString(), rng: new SeededRng(seed), peerIds: this.peerIds, score: this.peerScore, now })
     this.dialer = new Dialer(this.components, this.log, this.routerConfig.maxPendingDials, this.abort.signal)
     this.streams = new PeerStreams({
       protocols: this.protocols,
@@ -221,6 +224,15 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   getSubscribers (topic: string): PeerId[] { return this.peerIds.all(this.router?.getSubscribers(topic) ?? []) }
   getMeshPeers (topic: string): string[] { return this.router?.getMeshPeers(topic) ?? [] }
   getFanoutPeers (topic: string): string[] { return this.router?.getFanoutPeers(topic) ?? [] }
+  // @libp2p/gossipsub's public state, as live read-only views (adapter/views.ts): mutating them throws
+  private readonly views = new RouterViews(() => this.router?.tables(), key => this.peerIds.ifKnown(key))
+  get mesh (): Map<string, Set<string>> { return this.views.mesh }
+  get fanout (): Map<string, Set<string>> { return this.views.fanout }
+  get topics (): Map<string, Set<string>> { return this.views.topics }
+  get peers (): Map<string, PeerId> { return this.views.peers }
+  get direct (): Set<string> { return this.views.direct }
+  readonly score: PeerScoreView = scoreView(() => this.peerScore, t => t + Date.now() - this.driver.now())
+  dumpPeerScoreStats (): PeerScoreStatsDump { return this.score.dumpPeerScoreStats() }
 
   subscribe (topic: string): void {
     const router = this.running()
@@ -288,7 +300,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   /** The peer's score with every component (P1..P7 per topic), or undefined if it is unknown. */
   getScoreSnapshot (peer: PeerId | string): ScoreSnapshot | undefined {
-    return this.score?.getScoreSnapshot(peer.toString())
+    return this.peerScore?.getScoreSnapshot(peer.toString())
   }
 
   /** A connected peer's send queue: frames and bytes waiting, the slow flag and drops so far. */
@@ -298,7 +310,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
 
   /** The peer's current score (0 for unknown peers). */
   getScore (peer: PeerId | string): number {
-    return this.score?.score(peer.toString()) ?? 0
+    return this.peerScore?.score(peer.toString()) ?? 0
   }
 
   /** Resolves once the mesh of `topic` has at least `min` peers (default 1); rejects on abort. */
@@ -334,7 +346,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   private peerSlow (p: PeerEntry, slow: boolean): void {
     this.log('peer %p send queue %s', p.id, slow ? 'overflowing' : 'drained')
     this.safeDispatchEvent('gossipsub:slow-peer', { detail: { peerId: p.id, slow } })
-    if (slow && this.cfg.slowPeerPenalty > 0) { this.score?.addPenalty(p.key, this.cfg.slowPeerPenalty, 'slow-peer') }
+    if (slow && this.cfg.slowPeerPenalty > 0) { this.peerScore?.addPenalty(p.key, this.cfg.slowPeerPenalty, 'slow-peer') }
   }
 
   private afterDrain (): void {
@@ -343,7 +355,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   }
 
   private scoreEvents (): void {
-    const events = this.score?.takeEvents()
+    const events = this.peerScore?.takeEvents()
     if (events === undefined) { return }
     for (const ev of events) { this.safeDispatchEvent('gossipsub:score-threshold', { detail: ev }) }
   }

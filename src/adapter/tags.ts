@@ -8,9 +8,12 @@ import type { Logger, PeerId, PeerStore } from '@libp2p/interface'
 const MESH_TAG_VALUE = 100
 const DIRECT_TAG = `${KEEP_ALIVE}-meshsub-direct`
 
-/** Tags (or untags) a peer as a member of our mesh of `topic`. */
+/**
+ * Tags (or untags) a peer as a member of our mesh of `topic`. The tag is named by the topic itself,
+ * value 100, as `@libp2p/gossipsub` tags them, so connection managers and apps reading tags see the same.
+ */
 export function tagMeshPeer (peerStore: PeerStore, id: PeerId, topic: string, inMesh: boolean): void {
-  peerStore.merge(id, { tags: { [`meshsub-mesh-${topic}`]: inMesh ? { value: MESH_TAG_VALUE } : undefined } })
+  peerStore.merge(id, { tags: { [topic]: inMesh ? { value: MESH_TAG_VALUE } : undefined } })
     .catch(() => {})
 }
 

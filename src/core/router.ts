@@ -361,6 +361,8 @@ export class Router {
   // ---- read-only views ----
 
   getTopics (): string[] { return [...this.s.topics.mine] }
+  /** The overlay tables, for the adapter's read-only views: read, never mutated, by the caller. */
+  tables (): Pick<RouterState, 'mesh' | 'topics' | 'peers'> { return this.s }
   /** we subscribe to `topic`: messages of other topics are dropped on receipt (we do not relay them) */
   isSubscribed (topic: string): boolean { return this.s.topics.mine.has(topic) }
   getSubscribers (topic: string): PeerKey[] { return [...this.s.topics.subscribersOf(topic).keys()] }

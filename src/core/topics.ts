@@ -81,6 +81,11 @@ export class TopicTable {
     return list
   }
 
+  /** The topics with at least one subscribed peer (live; do not mutate). */
+  topics (): IterableIterator<string> {
+    return this.subscribers.keys()
+  }
+
   /** Number of topics with at least one subscribed peer. */
   get knownTopics (): number {
     return this.subscribers.size

@@ -299,6 +299,9 @@ export class PeerScore implements ScoreProvider {
     ps.dirty = true
   }
 
+  /** Every peer record (connected and retained), for dumps; read, never written, by the caller. */
+  peerStats (): Iterable<Readonly<PeerStats>> { return this.peers.values() }
+
   /** Number of peers with a record (connected + retained) and of retained ones. */
   get size (): { peers: number, retained: number, deliveryRecords: number, ipGroups: number } {
     return { peers: this.peers.size, retained: this.retained.size, deliveryRecords: this.deliveries.size, ipGroups: this.colocation.size }
