@@ -11,6 +11,7 @@ import { Intake } from './adapter/intake.ts'
 import { MeshWaiters } from './adapter/mesh-waiters.ts'
 import { StrictSign } from './adapter/message.ts'
 import { MeshsubMetrics } from './adapter/metrics.ts'
+import { metricsSink } from './adapter/metrics-register.ts'
 import { resolveOptions, scoreParamsOf } from './adapter/options.ts'
 import { FrameMemo, forwardClass, queueRpc, topicClasses } from './adapter/outbound.ts'
 import { PeerIds } from './adapter/peer-ids.ts'
@@ -128,8 +129,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
     this.idForms = new IdForms({ enabled: adapter.msgIdFn === undefined, defaultIds: t => this.intake.msgIdFn(t) === undefined && this.intake.policy(t) === StrictSign })
     this.topicPriority = topicClasses(adapter.topics)
     this.graylistLimits = { ...adapter.decodeLimits, maxMessages: 0, maxControlEntries: 0 }
-    if (components.metrics !== undefined) {
-      this.metrics = new MeshsubMetrics(components.metrics, adapter.metricsTopicStrToLabel, {
+    const sink = metricsSink(components.metrics, adapter.metricsRegister)
+    if (sink !== undefined) {
+      this.metrics = new MeshsubMetrics(sink, adapter.metricsTopicStrToLabel, {
         router: () => this.router,
         streams: () => this.streams,
         score: (peer) => this.peerScore?.score(peer) ?? 0,

@@ -1,5 +1,5 @@
-// Metrics through libp2p's `metrics` component: counters fed by trace events and RPCs, and gauges
-// computed at scrape time from the router's views. Per-topic labels only for topics the user lists.
+// meshsub's metrics (to libp2p's `metrics` component and/or an app's register, see metrics-register.ts):
+// counters fed by trace events and RPCs, gauges computed at scrape time. Per-topic labels only for listed topics.
 
 import type { PeerStreams } from './peers.ts'
 import type { SendQueueDrops } from './send-queue.ts'
@@ -9,7 +9,7 @@ import type { Router } from '../core/router.ts'
 import type { OutRpc, TraceEvent } from '../core/types.ts'
 import type { PeerScoreThresholds } from '../score/thresholds.ts'
 import type { ControlMessage } from '../types.ts'
-import type { CounterGroup, Histogram, Metrics } from '@libp2p/interface'
+import type { MetricsSink } from './metrics-register.ts'
 
 export interface MetricsSources {
   router(): Router | undefined
@@ -27,27 +27,28 @@ const OTHER = 'other'
 
 const MESSAGE_EVENTS = ['received', 'delivered', 'duplicate', 'invalid', 'ignored'] as const
 type MessageEvent = typeof MESSAGE_EVENTS[number]
+type Counters = ReturnType<MetricsSink['counterGroup']>
 
 export class MeshsubMetrics {
   private readonly labels: Map<string, string>
-  private readonly messages: Record<MessageEvent, CounterGroup>
-  private readonly control: CounterGroup
-  private readonly frames: CounterGroup
-  private readonly heartbeat: Histogram
+  private readonly messages: Record<MessageEvent, Counters>
+  private readonly control: Counters
+  private readonly frames: Counters
+  private readonly heartbeat: ReturnType<MetricsSink['histogram']>
   /** send-queue drops of peers that have disconnected (live peers are summed at scrape time) */
   private readonly pastDrops: SendQueueDrops = { overflow: 0, stale: 0, cancelled: 0, evicted: 0 }
 
-  constructor (metrics: Metrics, topicLabels: Map<string, string> | undefined, src: MetricsSources) {
+  constructor (metrics: MetricsSink, topicLabels: Map<string, string> | undefined, src: MetricsSources) {
     this.labels = topicLabels ?? new Map()
-    this.messages = {} as unknown as Record<MessageEvent, CounterGroup>
+    this.messages = {} as unknown as Record<MessageEvent, Counters>
     for (const ev of MESSAGE_EVENTS) {
-      this.messages[ev] = metrics.registerCounterGroup(`meshsub_messages_${ev}_total`, { label: 'topic', help: `messages ${ev}, by topic` })
+      this.messages[ev] = metrics.counterGroup(`meshsub_messages_${ev}_total`, 'topic', `messages ${ev}, by topic`)
     }
-    this.control = metrics.registerCounterGroup('meshsub_control_total', { label: 'kind', help: 'control entries and ids in and out (e.g. ihave_in, iwant_ids_out)' })
-    this.frames = metrics.registerCounterGroup('meshsub_frames_total', { label: 'event', help: 'frames: skipped entries, bad frames, graylisted' })
-    this.heartbeat = metrics.registerHistogram('meshsub_heartbeat_duration_ms', { help: 'time the core spent in a heartbeat', buckets: [0.1, 0.5, 1, 2, 5, 10, 25, 50, 100] })
-    metrics.registerMetric('meshsub_router_errors', { help: 'errors caught around router inputs and outputs (see the error log)', calculate: () => src.routerErrors() })
-    metrics.registerMetric('meshsub_peers', { help: 'connected pubsub peers', calculate: () => src.router()?.getPeers().length ?? 0 })
+    this.control = metrics.counterGroup('meshsub_control_total', 'kind', 'control entries and ids in and out (e.g. ihave_in, iwant_ids_out)')
+    this.frames = metrics.counterGroup('meshsub_frames_total', 'event', 'frames: skipped entries, bad frames, graylisted')
+    this.heartbeat = metrics.histogram('meshsub_heartbeat_duration_ms', 'time the core spent in a heartbeat', [0.1, 0.5, 1, 2, 5, 10, 25, 50, 100])
+    metrics.calculated('meshsub_router_errors', 'errors caught around router inputs and outputs (see the error log)', () => src.routerErrors())
+    metrics.calculated('meshsub_peers', 'connected pubsub peers', () => src.router()?.getPeers().length ?? 0)
     const perTopic = (view: (r: Router, topic: string) => number) => (): Record<string, number> => {
       const r = src.router()
       const out: Record<string, number> = {}
@@ -55,16 +56,13 @@ export class MeshsubMetrics {
       for (const [topic, label] of this.labels) { out[label] = view(r, topic) }
       return out
     }
-    metrics.registerMetricGroup('meshsub_mesh_peers', { label: 'topic', help: 'mesh size per labelled topic', calculate: perTopic((r, t) => r.getMeshPeers(t).length) })
-    metrics.registerMetricGroup('meshsub_fanout_peers', { label: 'topic', help: 'fanout size per labelled topic', calculate: perTopic((r, t) => r.getFanoutPeers(t).length) })
-    metrics.registerMetricGroup('meshsub_topic_peers', { label: 'topic', help: 'subscribed peers per labelled topic', calculate: perTopic((r, t) => r.getSubscribers(t).length) })
-    metrics.registerMetricGroup('meshsub_send_queue', { label: 'kind', help: 'send queues: frames, bytes, slow peers, drops', calculate: () => this.queues(src) })
-    metrics.registerMetricGroup('meshsub_validation', {
-      label: 'kind',
-      help: 'user validation: waiting, queue drops, timeouts, errors',
-      calculate: () => ({ waiting: src.validationWaiting(), queue_dropped: src.validation.queueDropped, timed_out: src.validation.timedOut, errors: src.validation.errors })
-    })
-    metrics.registerMetricGroup('meshsub_score_peers', { label: 'range', help: 'connected peers by score range', calculate: () => this.scoreRanges(src) })
+    metrics.calculatedGroup('meshsub_mesh_peers', 'topic', 'mesh size per labelled topic', perTopic((r, t) => r.getMeshPeers(t).length))
+    metrics.calculatedGroup('meshsub_fanout_peers', 'topic', 'fanout size per labelled topic', perTopic((r, t) => r.getFanoutPeers(t).length))
+    metrics.calculatedGroup('meshsub_topic_peers', 'topic', 'subscribed peers per labelled topic', perTopic((r, t) => r.getSubscribers(t).length))
+    metrics.calculatedGroup('meshsub_send_queue', 'kind', 'send queues: frames, bytes, slow peers, drops', () => this.queues(src))
+    metrics.calculatedGroup('meshsub_validation', 'kind', 'user validation: waiting, queue drops, timeouts, errors',
+      () => ({ waiting: src.validationWaiting(), queue_dropped: src.validation.queueDropped, timed_out: src.validation.timedOut, errors: src.validation.errors }))
+    metrics.calculatedGroup('meshsub_score_peers', 'range', 'connected peers by score range', () => this.scoreRanges(src))
   }
 
   private label (topic: string): string {

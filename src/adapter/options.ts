@@ -5,6 +5,7 @@ import { defaultRouterOptions } from '../config.ts'
 import { InvalidConfigError } from '../errors.ts'
 import { StrictNoSign, StrictSign } from './message.ts'
 import type { DataTransform, FastMsgIdFn, MsgIdFn, MsgIdToStrFn, SignaturePolicy } from './message.ts'
+import type { MetricsRegister } from './metrics-register.ts'
 import type { DecodeLimits } from '../codec/limits.ts'
 import type { RouterOptions, TopicOptions as RouterTopicOptions } from '../config.ts'
 import type { PeerScoreParams, TopicScoreParams } from '../score/params.ts'
@@ -87,8 +88,11 @@ export interface GossipsubOpts extends Omit<RouterOptions, 'directPeers' | 'topi
   gossipsubIWantFollowupMs?: number
   /** transforms data after receipt and before publish (e.g. snappy); default none */
   dataTransform?: DataTransform
-  /** not supported (rejected unless null/undefined): metrics go to libp2p's `metrics` component */
-  metricsRegister?: unknown
+  /**
+   * the app's own metrics register (gauges with collect hooks, histograms), used alongside libp2p's
+   * `metrics` component if both are given; default none
+   */
+  metricsRegister?: MetricsRegister | null
   /** topic → metric label; only these topics get their own label (bounds cardinality) */
   metricsTopicStrToLabel?: Map<string, string>
   /** logger component name; default 'libp2p:meshsub' */
@@ -183,6 +187,7 @@ export interface AdapterConfig {
   validationConcurrency: number
   validationTimeout: number
   metricsTopicStrToLabel?: Map<string, string>
+  metricsRegister?: MetricsRegister
   debugName?: string
   scoreParams?: ScoreParamsInit
   slowPeerPenalty: number
@@ -271,8 +276,9 @@ function checkAdapterOptions (init: GossipsubOpts): void {
   if (init.messageCache !== undefined) {
     fail('messageCache', 'messageCache is not supported: size the message cache with mcacheLength, mcacheMaxMessages and mcacheMaxBytes')
   }
-  if (init.metricsRegister !== undefined && init.metricsRegister !== null) {
-    fail('metricsRegister', 'metricsRegister is not supported: configure libp2p\'s `metrics` component instead')
+  const reg = init.metricsRegister
+  if (reg != null && (typeof reg.gauge !== 'function' || typeof reg.histogram !== 'function')) {
+    fail('metricsRegister', 'metricsRegister must have gauge() and histogram() (the MetricsRegister shape)')
   }
   if (init.canRelayMessage === true) {
     fail('canRelayMessage', 'canRelayMessage=true is not supported: only topics this node subscribes to are relayed')
@@ -340,6 +346,7 @@ function adapterConfig (init: GossipsubOpts, protocols: string[]): AdapterConfig
     validationConcurrency: posInt('messageProcessingConcurrency', init.messageProcessingConcurrency, 32),
     validationTimeout: posInt('validationTimeout', init.validationTimeout, 0, 0),
     metricsTopicStrToLabel: init.metricsTopicStrToLabel,
+    metricsRegister: init.metricsRegister ?? undefined,
     debugName: init.debugName,
     scoreParams: init.scoreParams,
     slowPeerPenalty: posInt('slowPeerPenalty', init.slowPeerPenalty, 0, 0),

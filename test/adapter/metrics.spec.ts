@@ -8,6 +8,7 @@ import { gossipsub } from '../../src/index.ts'
 import { collect, connect, createPubsubNode, stopAll } from './net.ts'
 import { waitFor } from './nodes.ts'
 import type { PubsubNode } from './net.ts'
+import type { AvgMinMax, AvgMinMaxConfig, Gauge, GaugeConfig, Histogram, HistogramConfig, MetricsRegister } from '../../src/metrics.ts'
 import type { Metrics } from '@libp2p/interface'
 
 /** An in-memory metrics sink: keeps counters and the calculate functions of gauges. */
@@ -89,5 +90,96 @@ describe('gossipsub service: metrics', function () {
     const queues = rec.calculated.get('meshsub_send_queue')?.() as Record<string, number>
     expect(queues.drops_overflow).to.equal(0)
     expect(rec.calculated.get('meshsub_score_peers')?.()).to.deep.include({ graylisted: 0 })
+  })
+})
+
+/** An app's metrics register as validator clients pass one: gauges with collect hooks run at scrape. */
+class AppRegister implements MetricsRegister {
+  readonly values = new Map<string, Map<string, number>>()
+  readonly histograms = new Map<string, number[]>()
+  private readonly collects: Array<() => void> = []
+
+  private series (name: string): Map<string, number> {
+    if (this.values.has(name)) { throw new Error(`metric ${name} registered twice`) }
+    const m = new Map<string, number>()
+    this.values.set(name, m)
+    return m
+  }
+
+  gauge<L extends Record<string, string | number>>(config: GaugeConfig<L>): Gauge<L> {
+    const m = this.series(config.name)
+    const key = (labels: unknown): string => typeof labels === 'object' ? JSON.stringify(labels) : ''
+    const gauge: any = {
+      inc: (a: unknown, b?: number) => { const k = typeof a === 'number' || a === undefined ? '' : key(a); const v = typeof a === 'number' ? a : (b ?? 1); m.set(k, (m.get(k) ?? 0) + v) },
+      set: (a: unknown, b?: number) => { if (typeof a === 'number') { m.set('', a) } else { m.set(key(a), b ?? 0) } },
+      addCollect: (fn: (g: Gauge<L>) => void) => { this.collects.push(() => { fn(gauge) }) }
+    }
+    return gauge
+  }
+
+  histogram<L extends Record<string, string | number>>(config: HistogramConfig<L>): Histogram<L> {
+    const obs: number[] = []
+    this.histograms.set(config.name, obs)
+    const h: any = { observe: (v: number) => { obs.push(v) }, reset: () => { obs.length = 0 }, startTimer: () => () => {} }
+    return h
+  }
+
+  avgMinMax<L extends Record<string, string | number>>(config: AvgMinMaxConfig<L>): AvgMinMax<L> {
+    this.series(config.name)
+    return { set: () => {} } as any
+  }
+
+  /** runs the collect hooks, as a scrape does, and reads one series */
+  scrape (name: string, labels?: Record<string, string>): number | undefined {
+    for (const c of this.collects) { c() }
+    return this.values.get(name)?.get(labels === undefined ? '' : JSON.stringify(labels))
+  }
+}
+
+describe('gossipsub service: metricsRegister (an app\'s own register)', function () {
+  this.timeout(30_000)
+  let nodes: PubsubNode[] = []
+  afterEach(async () => { await stopAll(nodes) })
+
+  it('registers meshsub\'s metrics on the app\'s register, alone or alongside libp2p\'s metrics', async () => {
+    const reg = new AppRegister()
+    const rec = new RecordingMetrics()
+    const a = await createLibp2p({
+      addresses: { listen: [`/memory/meshsub-register-${process.pid}`] },
+      transports: [memory()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      metrics: () => rec as unknown as Metrics,
+      services: {
+        identify: identify(),
+        pubsub: gossipsub({ heartbeatInterval: 200, heartbeatInitialDelay: 50, metricsRegister: reg, metricsTopicStrToLabel: new Map([['m', 'm-label']]) })
+      }
+    }) as unknown as PubsubNode
+    const b = await createPubsubNode('memory', { metricsRegister: new AppRegister() })
+    nodes = [a, b]
+    for (const n of nodes) { n.services.pubsub.subscribe('m') }
+    await connect(b, a)
+    await a.services.pubsub.waitForMesh('m')
+    const got = collect(a)
+    await b.services.pubsub.publish('m', new Uint8Array([1]))
+    await waitFor(() => got.length === 1)
+    await waitFor(() => (reg.histograms.get('meshsub_heartbeat_duration_ms')?.length ?? 0) > 0)
+
+    expect(reg.scrape('meshsub_peers')).to.equal(1)
+    expect(reg.scrape('meshsub_mesh_peers', { topic: 'm-label' })).to.equal(1)
+    expect(reg.scrape('meshsub_topic_peers', { topic: 'm-label' })).to.equal(1)
+    expect(reg.scrape('meshsub_messages_received_total', { topic: 'm-label' })).to.equal(1)
+    expect(reg.scrape('meshsub_messages_delivered_total', { topic: 'm-label' })).to.equal(1)
+    expect(reg.scrape('meshsub_score_peers', { range: 'graylisted' })).to.equal(0)
+    // the same metrics reach libp2p's component too
+    expect(rec.values.get('meshsub_messages_received_total')).to.deep.equal({ 'm-label': 1 })
+    expect(rec.calculated.get('meshsub_mesh_peers')?.()).to.deep.equal({ 'm-label': 1 })
+    // each scrape reads the state of the moment
+    a.services.pubsub.unsubscribe('m')
+    expect(reg.scrape('meshsub_mesh_peers', { topic: 'm-label' })).to.equal(0)
+  })
+
+  it('refuses a metricsRegister without the register shape, naming the option', () => {
+    expect(() => gossipsub({ metricsRegister: { gauge: () => {} } as any })({} as any)).to.throw(/metricsRegister/)
   })
 })

@@ -87,7 +87,6 @@ const accepted: Record<string, unknown> = {
 /** options the reference has that meshsub rejects, with a value that must be refused */
 const rejected: Record<string, unknown> = {
   messageCache: {},
-  metricsRegister: { gauge: () => {} },
   canRelayMessage: true
 }
 
