@@ -10,8 +10,8 @@ import { IdForms, guessPeerForm } from './adapter/id-forms.ts'
 import { Intake } from './adapter/intake.ts'
 import { MeshWaiters } from './adapter/mesh-waiters.ts'
 import { StrictSign } from './adapter/message.ts'
-import { MeshsubMetrics } from './adapter/metrics.ts'
 import { metricsSink } from './adapter/metrics-register.ts'
+import { MeshsubMetrics } from './adapter/metrics.ts'
 import { resolveOptions, scoreParamsOf } from './adapter/options.ts'
 import { FrameMemo, forwardClass, queueRpc, topicClasses } from './adapter/outbound.ts'
 import { PeerIds } from './adapter/peer-ids.ts'
@@ -309,6 +309,9 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   getSendQueueStats (peer: PeerId | string): SendQueueStats | undefined {
     return this.streams?.stats(peer.toString())
   }
+
+  /** Whether RPCs from the peer are read: false for unknown and graylisted peers (direct peers always read). */
+  acceptFrom (id: string): boolean { return this.router?.acceptsRpcFrom(id) ?? false }
 
   /** The peer's current score (0 for unknown peers). */
   getScore (peer: PeerId | string): number {

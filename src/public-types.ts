@@ -15,10 +15,12 @@ export type { PublishOpts } from './adapter/events.ts'
 
 /** the signature policies by name (the main entry exports the same strings as StrictSign/StrictNoSign) */
 export const SignaturePolicy = { StrictSign: 'StrictSign', StrictNoSign: 'StrictNoSign' } as const
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- the value and its type share the name, as an enum would
 export type SignaturePolicy = typeof SignaturePolicy[keyof typeof SignaturePolicy]
 
 /** how our own messages are authored */
 export const PublishConfigType = { Signing: 0, Anonymous: 1 } as const
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- the value and its type share the name, as an enum would
 export type PublishConfigType = typeof PublishConfigType[keyof typeof PublishConfigType]
 
 export type PublishConfig =
@@ -27,6 +29,7 @@ export type PublishConfig =
 
 /** why a message was not accepted */
 export const RejectReason = { Error: 'error', Ignore: 'ignore', Reject: 'reject', Blacklisted: 'blacklisted' } as const
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- the value and its type share the name, as an enum would
 export type RejectReason = typeof RejectReason[keyof typeof RejectReason]
 
 /** why a message failed the router's own checks */
@@ -39,6 +42,7 @@ export const ValidateError = {
   FromPresent: 'from_present',
   TransformFailed: 'transform_failed'
 } as const
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- the value and its type share the name, as an enum would
 export type ValidateError = typeof ValidateError[keyof typeof ValidateError]
 
 export type RejectReasonObj =
@@ -47,6 +51,7 @@ export type RejectReasonObj =
 
 /** the outcome of receiving a message */
 export const MessageStatus = { duplicate: 'duplicate', invalid: 'invalid', valid: 'valid' } as const
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- the value and its type share the name, as an enum would
 export type MessageStatus = typeof MessageStatus[keyof typeof MessageStatus]
 
 export interface MessageId {

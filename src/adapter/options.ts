@@ -30,7 +30,10 @@ export interface DecodeRPCLimits {
 }
 
 /** Score parameters as given: any subset, topics' parameters too (defaults fill the rest). */
-export type ScoreParamsInit = Partial<Omit<PeerScoreParams, 'topics'>> & { topics?: Record<string, Partial<TopicScoreParams>> }
+export type ScoreParamsInit = Partial<Omit<PeerScoreParams, 'topics' | 'IPColocationFactorWhitelist'>> & {
+  topics?: Record<string, Partial<TopicScoreParams>>
+  IPColocationFactorWhitelist?: Set<string> | string[]
+}
 
 /** Options of one topic (meshsub's addition): mesh degrees plus message handling. */
 export interface TopicOptions extends RouterTopicOptions {

@@ -74,6 +74,7 @@ export function decode (buf: Uint8Array): RpcShape {
 }
 
 /** One Message's codec, as `RPC.Message.encode/decode`. */
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- the codec and its type share the name, as in protons output
 export const Message = {
   encode: (obj: Partial<Message>): Uint8Array => encodeMessage(plainMessage({ topic: '', ...obj })),
   decode: (buf: Uint8Array): Message => {

@@ -7,7 +7,7 @@ export {
   createPeerScoreParams, createTopicScoreParams, defaultPeerScoreParams, defaultTopicScoreParams,
   validatePeerScoreParams, validateTopicScoreParams
 } from './params.ts'
-export type { PeerScoreParams, TopicScoreParams } from './params.ts'
+export type { PeerScoreParams, PeerScoreParamsInit, TopicScoreParams } from './params.ts'
 export { createPeerScoreThresholds, defaultPeerScoreThresholds, validatePeerScoreThresholds } from './thresholds.ts'
 export type { PeerScoreThresholds } from './thresholds.ts'
 export { InvalidPeerScoreParamsError, InvalidPeerScoreThresholdsError, ScoreParamsError } from './errors.ts'

@@ -61,7 +61,7 @@ export interface PeerScoreParams {
   /** P6: peers per IP (IPv4 address or IPv6 /64) tolerated without penalty; ≥ 1 when P6 is on */
   IPColocationFactorThreshold: number
   /** P6: addresses or CIDR ranges exempt from colocation counting */
-  IPColocationFactorWhitelist: Set<string> | string[]
+  IPColocationFactorWhitelist: Set<string>
   /** P7 weight; ≤ 0 */
   behaviourPenaltyWeight: number
   /** P7: counter level below which no penalty applies (go's extension of the spec); ≥ 0 */
@@ -109,7 +109,7 @@ export const defaultPeerScoreParams: Readonly<PeerScoreParams> = Object.freeze({
   appSpecificWeight: 10,
   IPColocationFactorWeight: -5,
   IPColocationFactorThreshold: 10,
-  IPColocationFactorWhitelist: [],
+  IPColocationFactorWhitelist: new Set<string>(),
   behaviourPenaltyWeight: -10,
   behaviourPenaltyThreshold: 0,
   behaviourPenaltyDecay: 0.2,
@@ -123,13 +123,18 @@ export function createTopicScoreParams (p: Partial<TopicScoreParams> = {}): Topi
   return { ...defaultTopicScoreParams, ...p }
 }
 
+/** Peer params as given: any subset; the whitelist may also be an array. */
+export type PeerScoreParamsInit = Partial<Omit<PeerScoreParams, 'IPColocationFactorWhitelist'>> & { IPColocationFactorWhitelist?: Set<string> | string[] }
+
 /** Peer params from defaults and overrides; each topic entry is completed with topic defaults. */
-export function createPeerScoreParams (p: Partial<PeerScoreParams> = {}): PeerScoreParams {
+export function createPeerScoreParams (p: PeerScoreParamsInit = {}): PeerScoreParams {
   const topics: Record<string, TopicScoreParams> = {}
   for (const [topic, tp] of Object.entries(p.topics ?? {})) {
     topics[topic] = createTopicScoreParams(tp)
   }
-  return { ...defaultPeerScoreParams, ...p, topics }
+  // a fresh set: the default's is shared and the caller's stays theirs
+  const IPColocationFactorWhitelist = new Set(p.IPColocationFactorWhitelist ?? [])
+  return { ...defaultPeerScoreParams, ...p, topics, IPColocationFactorWhitelist }
 }
 
 type Fail = (param: string, value: unknown, rule: string) => never

@@ -13,7 +13,7 @@ import type { ScoreSnapshot } from './compute.ts'
 import type { PeerStats, TopicStats } from './counters.ts'
 import type { DeliveryRecord } from './deliveries.ts'
 import type { ScoreThresholdEvent, ThresholdName } from './events.ts'
-import type { PeerScoreParams, TopicScoreParams } from './params.ts'
+import type { PeerScoreParams, PeerScoreParamsInit, TopicScoreParams } from './params.ts'
 import type { PeerScoreThresholds } from './thresholds.ts'
 import type { PeerKey, RejectReason, RouterMessage, ScoreProvider } from '../core/types.ts'
 
@@ -47,7 +47,7 @@ export class PeerScore implements ScoreProvider {
   private nextDecay = Infinity
   private lastNow = 0
 
-  constructor (params: Partial<PeerScoreParams> = {}, thresholds: Partial<PeerScoreThresholds> = {}, opts: PeerScoreOptions = {}) {
+  constructor (params: PeerScoreParamsInit = {}, thresholds: Partial<PeerScoreThresholds> = {}, opts: PeerScoreOptions = {}) {
     this.params = createPeerScoreParams(params)
     validatePeerScoreParams(this.params)
     for (const [topic, tp] of Object.entries(this.params.topics)) { this.topicParams.set(topic, tp) }

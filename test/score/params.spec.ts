@@ -6,7 +6,7 @@ import {
 } from '../../src/score/params.ts'
 import { PeerScore } from '../../src/score/peer-score.ts'
 import { createPeerScoreThresholds, defaultPeerScoreThresholds, validatePeerScoreThresholds } from '../../src/score/thresholds.ts'
-import type { PeerScoreParams, TopicScoreParams } from '../../src/score/params.ts'
+import type { PeerScoreParams, PeerScoreParamsInit, TopicScoreParams } from '../../src/score/params.ts'
 import type { PeerScoreThresholds } from '../../src/score/thresholds.ts'
 
 function catchError (fn: () => void): ScoreParamsError {
@@ -66,7 +66,7 @@ describe('score/params', () => {
     }).to.not.throw()
   })
 
-  const peerCases: Array<[Partial<PeerScoreParams>, string]> = [
+  const peerCases: Array<[PeerScoreParamsInit, string]> = [
     [{ topicScoreCap: -1 }, 'topicScoreCap'],
     [{ appSpecificScore: undefined as unknown as PeerScoreParams['appSpecificScore'] }, 'appSpecificScore'],
     [{ appSpecificWeight: -1 }, 'appSpecificWeight'],

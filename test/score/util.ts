@@ -3,7 +3,7 @@
 import { msgIdKey } from '../../src/core/msgid.ts'
 import { createPeerScoreParams, createTopicScoreParams } from '../../src/score/params.ts'
 import type { RouterMessage } from '../../src/core/types.ts'
-import type { PeerScoreParams, TopicScoreParams } from '../../src/score/params.ts'
+import type { PeerScoreParams, PeerScoreParamsInit, TopicScoreParams } from '../../src/score/params.ts'
 
 let counter = 0
 
@@ -27,7 +27,7 @@ export function topicOnly (p: Partial<TopicScoreParams>): TopicScoreParams {
 }
 
 /** Peer params with every peer-level component off and no cap, then the overrides. */
-export function peerOnly (p: Partial<PeerScoreParams>): PeerScoreParams {
+export function peerOnly (p: PeerScoreParamsInit): PeerScoreParams {
   return createPeerScoreParams({
     topicScoreCap: 0,
     appSpecificWeight: 0,
