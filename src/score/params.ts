@@ -133,7 +133,11 @@ export function createPeerScoreParams (p: PeerScoreParamsInit = {}): PeerScorePa
     topics[topic] = createTopicScoreParams(tp)
   }
   // a fresh set: the default's is shared and the caller's stays theirs
-  const IPColocationFactorWhitelist = new Set(p.IPColocationFactorWhitelist ?? [])
+  const given: unknown = p.IPColocationFactorWhitelist ?? []
+  if (!(given instanceof Set) && !Array.isArray(given)) {
+    fail('IPColocationFactorWhitelist', given, 'must be a Set or an array of IP addresses or CIDR ranges')
+  }
+  const IPColocationFactorWhitelist = new Set<string>(given as Iterable<string>)
   return { ...defaultPeerScoreParams, ...p, topics, IPColocationFactorWhitelist }
 }
 

@@ -169,49 +169,59 @@ export function compareSurface (): SurfaceReport {
     for (const [name, sym] of moduleExports(file)) { compareExport(`${entry}/${name}`, sym, mine.get(name)) }
   }
 
-  const classType = (file: string): ts.Type => {
-    const sym = moduleExports(file).get('GossipSub')
-    if (sym === undefined) { throw new Error(`no GossipSub class in ${file}`) }
-    return checker.getDeclaredTypeOfSymbol(resolved(sym))
-  }
-  const isPublic = (p: ts.Symbol): boolean => (p.declarations ?? []).every(d =>
-    (ts.getCombinedModifierFlags(d) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) === 0 && !(ts.isPropertyDeclaration(d) && ts.isPrivateIdentifier(d.name)))
-  const theirClass = classType(refClass)
-  const ourClassType = classType(ourClass)
-  const refIndex = moduleExports(ref.get('index') ?? '')
-  const theirIface = checker.getDeclaredTypeOfSymbol(resolved(refIndex.get('GossipSub') as ts.Symbol))
-  const members = new Map<string, ts.Symbol>()
-  for (const p of [...theirIface.getProperties(), ...theirClass.getProperties()]) {
-    if (isPublic(p) && !p.name.startsWith('__@') && !members.has(p.name)) { members.set(p.name, p) }
-  }
-  for (const [name, p] of members) {
-    counts.members++
-    const mine = ourClassType.getProperty(name)
-    if (mine === undefined || !isPublic(mine)) { gaps.set(`GossipSub.${name}`, 'missing'); continue }
-    const [tt, mt] = [checker.getTypeOfSymbol(p), checker.getTypeOfSymbol(mine)]
-    if (!assignable(mt, tt)) { gaps.set(`GossipSub.${name}`, `${show(mt)} is not assignable to ${show(tt)}`) }
+  compareMembers()
+  compareOptionsAndEvents()
+  return { gaps, counts }
+
+  function compareMembers (): void {
+    const classType = (file: string): ts.Type => {
+      const sym = moduleExports(file).get('GossipSub')
+      if (sym === undefined) { throw new Error(`no GossipSub class in ${file}`) }
+      return checker.getDeclaredTypeOfSymbol(resolved(sym))
+    }
+    const isPublic = (p: ts.Symbol): boolean => (p.declarations ?? []).every(d =>
+      (ts.getCombinedModifierFlags(d) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) === 0 && !(ts.isPropertyDeclaration(d) && ts.isPrivateIdentifier(d.name)))
+    const theirClass = classType(refClass)
+    const ourClassType = classType(ourClass)
+    const refIndex = moduleExports(ref.get('index') ?? '')
+    const theirIface = checker.getDeclaredTypeOfSymbol(resolved(refIndex.get('GossipSub') as ts.Symbol))
+    // the members of its GossipSub interface, and the public ones of the class behind it
+    const members = new Map<string, ts.Symbol>()
+    for (const p of [...theirIface.getProperties(), ...theirClass.getProperties()]) {
+      if (isPublic(p) && !p.name.startsWith('__@') && !members.has(p.name)) { members.set(p.name, p) }
+    }
+    for (const [name, p] of members) {
+      counts.members++
+      const mine = ourClassType.getProperty(name)
+      if (mine === undefined || !isPublic(mine)) { gaps.set(`GossipSub.${name}`, 'missing'); continue }
+      const [tt, mt] = [checker.getTypeOfSymbol(p), checker.getTypeOfSymbol(mine)]
+      if (!assignable(mt, tt)) { gaps.set(`GossipSub.${name}`, `${show(mt)} is not assignable to ${show(tt)}`) }
+    }
   }
 
-  const ourIndex = moduleExports(ours.get('index') ?? '')
-  const declared = (exports: Map<string, ts.Symbol>, name: string): ts.Type => checker.getDeclaredTypeOfSymbol(resolved(exports.get(name) as ts.Symbol))
-  const theirOpts = declared(refIndex, 'GossipsubOpts')
-  const ourOpts = declared(ourIndex, 'GossipsubOpts')
-  for (const p of theirOpts.getProperties()) {
-    counts.options++
-    const mine = ourOpts.getProperty(p.name)
-    if (mine === undefined) { gaps.set(`GossipsubOpts.${p.name}`, 'missing'); continue }
-    // an app's value for the option must be accepted by ours
-    const [tt, mt] = [checker.getNonNullableType(checker.getTypeOfSymbol(p)), checker.getTypeOfSymbol(mine)]
-    if (!assignable(tt, mt)) { gaps.set(`GossipsubOpts.${p.name}`, `${show(tt)} is not accepted by ${show(mt)}`) }
+  function compareOptionsAndEvents (): void {
+    const refIndex = moduleExports(ref.get('index') ?? '')
+    const ourIndex = moduleExports(ours.get('index') ?? '')
+    const declared = (exports: Map<string, ts.Symbol>, name: string): ts.Type => checker.getDeclaredTypeOfSymbol(resolved(exports.get(name) as ts.Symbol))
+    const theirOpts = declared(refIndex, 'GossipsubOpts')
+    const ourOpts = declared(ourIndex, 'GossipsubOpts')
+    for (const p of theirOpts.getProperties()) {
+      counts.options++
+      const mine = ourOpts.getProperty(p.name)
+      if (mine === undefined) { gaps.set(`GossipsubOpts.${p.name}`, 'missing'); continue }
+      // an app's value for the option must be accepted by ours
+      const [tt, mt] = [checker.getNonNullableType(checker.getTypeOfSymbol(p)), checker.getTypeOfSymbol(mine)]
+      if (!assignable(tt, mt)) { gaps.set(`GossipsubOpts.${p.name}`, `${show(tt)} is not accepted by ${show(mt)}`) }
+    }
+    const theirEvents = declared(refIndex, 'GossipSubEvents')
+    const ourEvents = declared(ourIndex, 'GossipSubEvents')
+    for (const p of theirEvents.getProperties()) {
+      counts.events++
+      const mine = ourEvents.getProperty(p.name)
+      if (mine === undefined) { gaps.set(`GossipSubEvents.${p.name}`, 'missing'); continue }
+      // event details we hand out must be usable where the reference's were
+      const [tt, mt] = [checker.getTypeOfSymbol(p), checker.getTypeOfSymbol(mine)]
+      if (!assignable(mt, tt)) { gaps.set(`GossipSubEvents.${p.name}`, `${show(mt)} is not assignable to ${show(tt)}`) }
+    }
   }
-  const theirEvents = declared(refIndex, 'GossipSubEvents')
-  const ourEvents = declared(ourIndex, 'GossipSubEvents')
-  for (const p of theirEvents.getProperties()) {
-    counts.events++
-    const mine = ourEvents.getProperty(p.name)
-    if (mine === undefined) { gaps.set(`GossipSubEvents.${p.name}`, 'missing'); continue }
-    const [tt, mt] = [checker.getTypeOfSymbol(p), checker.getTypeOfSymbol(mine)]
-    if (!assignable(mt, tt)) { gaps.set(`GossipSubEvents.${p.name}`, `${show(mt)} is not assignable to ${show(tt)}`) }
-  }
-  return { gaps, counts }
 }

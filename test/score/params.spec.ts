@@ -74,6 +74,7 @@ describe('score/params', () => {
     [{ IPColocationFactorThreshold: 0.5 }, 'IPColocationFactorThreshold'],
     [{ IPColocationFactorWhitelist: ['10.0.0.0/33'] }, 'IPColocationFactorWhitelist'],
     [{ IPColocationFactorWhitelist: new Set(['nope']) }, 'IPColocationFactorWhitelist'],
+    [{ IPColocationFactorWhitelist: {} as unknown as string[] }, 'IPColocationFactorWhitelist'],
     [{ behaviourPenaltyWeight: 1 }, 'behaviourPenaltyWeight'],
     [{ behaviourPenaltyThreshold: -1 }, 'behaviourPenaltyThreshold'],
     [{ behaviourPenaltyDecay: 1 }, 'behaviourPenaltyDecay'],

@@ -21,10 +21,13 @@ export interface VictimSample {
 }
 
 /** The service's core, read through its read-only views (test-only reach into the service). */
-interface Inner { router: Router, routerConfig: RouterConfig, score: PeerScore }
+interface Inner { router: Router, routerConfig: RouterConfig, peerScore: PeerScore }
 
 const [topic, optsJson] = process.argv.slice(2)
-const node: PubsubNode = await createPubsubNode('tcp', JSON.parse(optsJson) as GossipsubOpts)
+const opts = JSON.parse(optsJson) as GossipsubOpts
+// JSON turns the whitelist Set into {}: the soak uses none
+if (opts.scoreParams !== undefined) { opts.scoreParams.IPColocationFactorWhitelist = [] }
+const node: PubsubNode = await createPubsubNode('tcp', opts)
 const inner = node.services.pubsub as unknown as Inner
 node.services.pubsub.subscribe(topic)
 /** seq → latency (ms, from the publisher's absolute stamp) */
@@ -51,7 +54,7 @@ async function answer (req: VictimRequest): Promise<unknown> {
       const sample: VictimSample = {
         stats: inner.router.stats() as unknown as Record<string, number>,
         counters: { ...inner.router.counters() },
-        scoreSize: inner.score.size,
+        scoreSize: inner.peerScore.size,
         heapUsed: process.memoryUsage().heapUsed,
         cpuMs: (cpu.user + cpu.system) / 1000,
         scores: (req.peers ?? []).map(p => node.services.pubsub.getScore(p)),
