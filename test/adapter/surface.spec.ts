@@ -65,6 +65,19 @@ describe('gossipsub service: the state apps read (@libp2p/gossipsub shapes, read
     expect(ps.score.dumpPeerScoreStats()).to.deep.equal(ps.dumpPeerScoreStats())
   })
 
+  it('direct lists the configured direct peers, and peers the connected ones', async () => {
+    const b = await createPubsubNode('memory')
+    const a = await createPubsubNode('memory', { directPeers: [{ id: b.peerId, addrs: b.getMultiaddrs() }] })
+    nodes = [a, b]
+    const B = b.peerId.toString()
+    expect([...a.services.pubsub.direct]).to.deep.equal([B])
+    expect(a.services.pubsub.direct.has(B)).to.equal(true)
+    // a dials its direct peer itself
+    await waitFor(() => a.services.pubsub.peers.has(B))
+    expect(a.services.pubsub.peers.get(B)?.equals(b.peerId)).to.equal(true)
+    expect(b.services.pubsub.direct.size).to.equal(0)
+  })
+
   it('mutating a view throws and leaves the router as it was', async () => {
     nodes = await createNet('memory', 2)
     const [a, b] = nodes
