@@ -30,8 +30,8 @@ const results = new Results()
 const server = await serve()
 try {
   if (suites.includes('unit')) {
-    const n = await prepareUnit({ server }, grep)
-    console.log(`unit: ${n} spec files bundled`)
+    const { specs, excluded } = await prepareUnit({ server }, grep)
+    console.log(`unit: ${specs.length} spec files bundled; left to Node: ${Object.entries(excluded).map(([f, why]) => `${f} (${why})`).join(', ')}`)
   }
   if (suites.includes('ws') || suites.includes('interop')) { await prepareE2e({ server }) }
   for (const name of browsers) {

@@ -1,33 +1,44 @@
 // Which unit specs also run inside browsers (page and worker): the pure core, cache, score and
 // codec tests and the adapter tests over the memory transport. Excluded ones say why.
 
-import { readdirSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const INCLUDED_DIRS = ['core', 'cache', 'score', 'codec', 'platform', 'adapter']
 
-/** spec files (relative to test/) that cannot run in a browser, with the reason */
+/** Specs that cannot run in a browser for a reason their source does not show, with the reason. */
 export const EXCLUDED: Record<string, string> = {
-  'platform/twins.spec.ts': 'compares against Node\'s native twin',
-  'codec/generate.spec.ts': 'runs the protobufjs code generator on disk',
-  'codec/go-golden.spec.ts': 'reads golden files from disk',
-  'adapter/options.spec.ts': 'reads the README and docs from disk',
-  'adapter/compat.spec.ts': 'TCP',
-  'adapter/gossipsub.spec.ts': 'TCP',
-  'adapter/network.spec.ts': 'TCP',
-  'adapter/px.spec.ts': 'TCP',
-  'adapter/raw-peer.spec.ts': 'TCP',
-  'adapter/stream.spec.ts': 'TCP'
+  'platform/twins.spec.ts': 'compares against Node\'s native twin'
 }
 
-/** The browser-capable spec files under `testDir`, sorted. */
-export function browserSpecs (testDir: string): string[] {
-  const out: string[] = []
+/** Why a spec cannot run in a browser, read from its source: TCP nodes or a Node builtin. */
+function reasonInSource (source: string): string | undefined {
+  if (/'tcp'|@libp2p\/tcp/.test(source)) { return 'TCP' }
+  const builtin = source.match(/from '(node:[a-z_/]+)'/)
+  return builtin === null ? undefined : `imports ${builtin[1]}`
+}
+
+export interface SpecSelection {
+  specs: string[]
+  /** spec → why it stays in Node */
+  excluded: Record<string, string>
+}
+
+/** The browser-capable spec files under `testDir` (sorted), and the excluded ones with the reason. */
+export function browserSpecs (testDir: string): SpecSelection {
+  const specs: string[] = []
+  const excluded: Record<string, string> = {}
   for (const dir of INCLUDED_DIRS) {
     for (const name of readdirSync(join(testDir, dir)).sort()) {
+      if (!name.endsWith('.spec.ts')) { continue }
       const rel = `${dir}/${name}`
-      if (name.endsWith('.spec.ts') && EXCLUDED[rel] === undefined) { out.push(rel) }
+      const reason = EXCLUDED[rel] ?? reasonInSource(readFileSync(join(testDir, rel), 'utf8'))
+      if (reason === undefined) {
+        specs.push(rel)
+      } else {
+        excluded[rel] = reason
+      }
     }
   }
-  return out
+  return { specs, excluded }
 }

@@ -9,6 +9,7 @@ import { bundle } from '../lib/bundle.ts'
 import { within } from '../lib/results.ts'
 import { browserSpecs } from './specs.ts'
 import type { TestEvent } from './mocha-run.ts'
+import type { SpecSelection } from './specs.ts'
 import type { SuiteContext } from '../lib/suite.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -22,8 +23,9 @@ w.onerror = (e) => { window.__meshsubReport({ kind: 'fail', title: 'worker error
 </script>`
 
 /** Bundles mocha + the specs and serves the page and worker entries. */
-export async function prepareUnit (ctx: Pick<SuiteContext, 'server'>, grep?: string): Promise<number> {
-  const specs = browserSpecs(testDir).filter(s => grep === undefined || s.includes(grep))
+export async function prepareUnit (ctx: Pick<SuiteContext, 'server'>, grep?: string): Promise<SpecSelection> {
+  const selection = browserSpecs(testDir)
+  const specs = selection.specs.filter(s => grep === undefined || s.includes(grep))
   const contents = [`import { run } from ${JSON.stringify(join(here, 'mocha-run.ts'))}`,
     ...specs.map(s => `import ${JSON.stringify(join(testDir, s))}`), 'run()'].join('\n')
   const code = await bundle({ entry: { contents, resolveDir: testDir } })
@@ -33,7 +35,7 @@ export async function prepareUnit (ctx: Pick<SuiteContext, 'server'>, grep?: str
   ctx.server.set('/unit.html', PAGE)
   ctx.server.set('/unit-worker.js', "importScripts('/mocha.js', '/unit.js')")
   ctx.server.set('/unit-worker.html', WORKER_PAGE)
-  return specs.length
+  return { specs, excluded: selection.excluded }
 }
 
 /** Runs the bundled specs in a page ('page') or a worker ('worker'); one result per mocha test. */
