@@ -49,9 +49,8 @@ describe('browser bundle', function () {
 
   for (const { subpath, file } of entries) {
     it(`${subpath}: bundles for the browser with its dependencies, no Node builtin reached`, async () => {
-      const { code, errors } = await browserBundle(file, false)
+      const { errors } = await browserBundle(file, false)
       expect(errors).to.deep.equal([])
-      expect(code.length).to.be.greaterThan(1000)
     })
 
     if (NODE_GLOBALS_ALLOWED[subpath] !== undefined) { continue }
