@@ -47,6 +47,8 @@ export class PeerEntry extends PeerWriter<PeerStreamsOptions> {
   readonly id: PeerId
   outbound: Stream | undefined = undefined
   opening = false
+  /** asked to open while an attempt was under way: if that attempt fails, one more is made */
+  retryOpen = false
   inbound: Stream | undefined = undefined
   connection: Connection | undefined = undefined
   /** true while the router knows the peer */
@@ -222,8 +224,14 @@ export class PeerStreams {
 
   private openOutbound (entry: PeerEntry): void {
     const conn = entry.connection
-    if (entry.outbound !== undefined || entry.opening || conn === undefined || conn.status !== 'open') { return }
+    if (entry.opening) {
+      // an attempt begun before (e.g. while the peer's service was stopped) may still fail: then try again
+      entry.retryOpen = true
+      return
+    }
+    if (entry.outbound !== undefined || conn === undefined || conn.status !== 'open') { return }
     entry.opening = true
+    entry.retryOpen = false
     conn.newStream(this.opts.protocols, { runOnLimitedConnection: this.opts.runOnLimitedConnection })
       .then(stream => {
         entry.opening = false
@@ -241,6 +249,7 @@ export class PeerStreams {
       }, err => {
         entry.opening = false
         this.opts.log.trace('no pubsub stream to %p: %s', entry.id, (err as Error).message)
+        if (entry.retryOpen && !this.stopped && this.peers.get(entry.key) === entry) { this.openOutbound(entry) }
       })
   }
 
