@@ -1,6 +1,6 @@
-// Installing meshsub as a user would, from this checkout: `npm pack` (which builds through `prepare`)
-// and `npm install <path>`; then the README Quickstart runs against the installed package and the
-// `meshsub` bin answers. Slow (a build and two installs): `npm run test:install`.
+// Installing meshsub as a user would, from this checkout: a packed tarball (`npm pack` builds through
+// `prepare`), a git URL and `npm install <path>`; then the README Quickstart runs against the
+// installed package and the `meshsub` bin answers. Slow (builds, installs): `npm run test:install`.
 
 import { execFile, spawn } from 'node:child_process'
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
@@ -47,7 +47,7 @@ async function checkApp (dir: string): Promise<void> {
   expect(help.stdout).to.match(/Usage: meshsub <command>/)
 }
 
-describe('install: meshsub from a path and from a packed tarball', function () {
+describe('install: meshsub from a packed tarball, a git URL and a path', function () {
   this.timeout(15 * 60_000)
   const dirs: string[] = []
   after(async () => { await Promise.all(dirs.map(async d => rm(d, { recursive: true, force: true }))) })
@@ -63,6 +63,13 @@ describe('install: meshsub from a path and from a packed tarball', function () {
     expect(listing.stdout).to.include('package/dist/src/cli/bin.js')
     expect(listing.stdout).to.not.include('package/dist/test/')
     const dir = await app(join(out, tarball))
+    dirs.push(dir)
+    await checkApp(dir)
+  })
+
+  it('npm install meshsub@git+file://… (HEAD of this checkout): built while npm packs its clone; the Quickstart runs and the bin answers', async () => {
+    const head = (await promisify(execFile)('git', ['rev-parse', 'HEAD'], { cwd: ROOT })).stdout.trim()
+    const dir = await app(`meshsub@git+file://${ROOT}#${head}`)
     dirs.push(dir)
     await checkApp(dir)
   })
