@@ -12,7 +12,9 @@ import { expect } from 'aegir/chai'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 // the bin's `#!/usr/bin/env node` must find a Node ≥ 22: the one running this test first on the PATH
-const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` }
+// and none of the test runner's NODE_OPTIONS (its `meshsub-source` condition would load src/, not dist/)
+const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` }
+delete env.NODE_OPTIONS
 const quiet = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']
 /** what the Quickstart imports beside meshsub (the README's install line) */
 const STACK = ['libp2p', '@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux', '@libp2p/identify', '@libp2p/tcp']
