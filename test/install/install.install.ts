@@ -54,7 +54,7 @@ describe('install: meshsub from a packed tarball, a git URL and a path', functio
   const dirs: string[] = []
   after(async () => { await Promise.all(dirs.map(async d => rm(d, { recursive: true, force: true }))) })
 
-  it('npm pack builds the package (prepare); installed from the tarball, the Quickstart runs and the bin answers', async () => {
+  it('npm pack builds the package (prepare: tsc of src/); installed from the tarball, the Quickstart runs and the bin answers', async () => {
     const out = await mkdtemp(join(tmpdir(), 'meshsub-pack-'))
     dirs.push(out)
     const pack = await sh('npm', ['pack', '--pack-destination', out, '--loglevel=error'], ROOT)

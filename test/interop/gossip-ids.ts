@@ -140,7 +140,9 @@ export async function runGossipIds (plan: GossipIdsPlan, log: (line: string) => 
   try {
     // a mesh of degree 1 to 2 in a graph of degree ≈ 6, no flood publishing: most nodes get most
     // messages only through IHAVE/IWANT
-    const opts = { defaults: true, topics: [TOPIC], D: 1, Dlo: 1, Dhi: 2, Dout: 0, Dscore: 0, Dlazy: 6, floodPublish: false, traceRpc: plan.other === 'go', signaturePolicy: plan.signaturePolicy }
+    // (go requires Dout < D/2 strictly, so with go the mesh is D=2 within 1..3)
+    const degree = plan.other === 'go' ? { D: 2, Dlo: 1, Dhi: 3 } : { D: 1, Dlo: 1, Dhi: 2 }
+    const opts = { defaults: true, topics: [TOPIC], ...degree, Dout: 0, Dscore: 0, Dlazy: 6, floodPublish: false, traceRpc: plan.other === 'go', signaturePolicy: plan.signaturePolicy }
     for (const [i, impl] of kinds.entries()) {
       const targets = new Set<number>()
       if (i > 0) {
