@@ -1,17 +1,17 @@
 // Browser to browser over WebRTC: two pages meet through a Node circuit relay (which runs no
 // pubsub), upgrade to a direct WebRTC connection and exchange gossipsub messages over it.
 
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { bundle } from '../lib/bundle.ts'
-import type { SuiteContext } from '../lib/suite.ts'
 import type { GossipConn, WebrtcPeer } from './page.ts'
+import type { SuiteContext } from '../lib/suite.ts'
 import type { Page } from 'playwright-core'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -27,7 +27,6 @@ type Call = <K extends keyof WebrtcPeer>(method: K, ...args: Parameters<WebrtcPe
 
 async function openPeer (ctx: SuiteContext): Promise<{ page: Page, call: Call }> {
   const page = await ctx.browser.newPage()
-  if (process.env.DEBUG_PAGES !== undefined) { page.on("console", m => { console.log("page:", m.text()) }) }
   await page.goto(`${ctx.server.url}/webrtc.html`)
   await page.waitForFunction(() => (globalThis as any).webrtcPeer !== undefined)
   const call: Call = async (method, ...args) => page.evaluate(async ([m, a]) => (globalThis as any).webrtcPeer[m](...a), [method, args] as const) as any
