@@ -105,11 +105,14 @@ async function start (): Promise<void> {
       const id = ma.getComponents().filter(c => c.name === 'p2p').pop()?.value
       if (id === undefined || id === node.peerId.toString()) { continue }
       if (node.getConnections().some(c => c.remotePeer.toString() === id && transportOf(c) === 'WebRTC')) { return }
-      try {
-        await node.dial(ma, { signal: AbortSignal.timeout(20_000) })
-        return
-      } catch (err: any) {
-        $('status').textContent = `could not reach ${id.slice(-8)}: ${String(err?.message ?? err)}`
+      // a WebRTC dial that stalls is given up after 15 s and tried once more
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        try {
+          await node.dial(ma, { signal: AbortSignal.timeout(15_000) })
+          return
+        } catch (err: any) {
+          $('status').textContent = `could not reach ${id.slice(-8)} (attempt ${attempt}): ${String(err?.message ?? err)}`
+        }
       }
     }
   }

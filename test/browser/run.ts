@@ -2,16 +2,18 @@
 // (and Firefox when installed and asked for) with playwright-core, prints one line per test and
 // exits non-zero if any failed.
 //
-//   node test/browser/run.ts [--browser chromium|firefox|all] [--suite unit,ws,interop] [--grep SUBSTRING]
+//   node test/browser/run.ts [--browser chromium|firefox|all] [--suite unit,ws,interop,webrtc,example] [--grep SUBSTRING]
 //   (all: Chromium, and Firefox when installed; npm run test:browser runs all)
 
 /* eslint-disable no-console -- the harness reports on stdout */
 
 import { prepareE2e, runInterop, runWebSockets } from './e2e/suite.ts'
+import { runBrowserChat } from './example/suite.ts'
 import { browserPath, launch } from './lib/browsers.ts'
 import { Results } from './lib/results.ts'
 import { serve } from './lib/server.ts'
 import { prepareUnit, runUnit } from './unit/suite.ts'
+import { prepareWebrtc, runWebrtc } from './webrtc/suite.ts'
 import type { BrowserName } from './lib/browsers.ts'
 import type { SuiteContext } from './lib/suite.ts'
 
@@ -21,7 +23,7 @@ const option = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined
 }
 
-const suites = option('--suite')?.split(',') ?? ['unit', 'ws', 'interop']
+const suites = option('--suite')?.split(',') ?? ['unit', 'ws', 'interop', 'webrtc', 'example']
 const wanted = option('--browser') ?? 'chromium'
 const grep = option('--grep')
 const browsers: BrowserName[] = wanted === 'all' ? ['chromium', 'firefox'] : [wanted as BrowserName]
@@ -34,6 +36,7 @@ try {
     console.log(`unit: ${specs.length} spec files bundled; left to Node: ${Object.entries(excluded).map(([f, why]) => `${f} (${why})`).join(', ')}`)
   }
   if (suites.includes('ws') || suites.includes('interop')) { await prepareE2e({ server }) }
+  if (suites.includes('webrtc')) { await prepareWebrtc({ server }) }
   for (const name of browsers) {
     if (browserPath(name) === undefined) {
       if (wanted === 'all' && name !== 'chromium') {
@@ -53,6 +56,9 @@ try {
       }
       if (suites.includes('ws')) { await runWebSockets(ctx) }
       if (suites.includes('interop')) { await runInterop(ctx) }
+      if (suites.includes('webrtc')) { await runWebrtc(ctx) }
+      // the example's test takes the README's screenshot: Chromium only
+      if (suites.includes('example') && name === 'chromium') { await runBrowserChat(ctx) }
     } finally {
       await browser.close()
     }
