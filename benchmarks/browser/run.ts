@@ -178,7 +178,7 @@ async function trialOrRetry (browser: Browser, server: StaticServer, c: Case, ro
 const fmt = (x: number): string => !Number.isFinite(x) ? '–' : Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)
 
 async function main (): Promise<void> {
-  const resultsDir = join(here, '..', '..', 'bench-results')
+  const resultsDir = join(here, '..', 'results')
   mkdirSync(resultsDir, { recursive: true })
   const file = join(resultsDir, `browser-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`)
   const server = await serve()

@@ -3,7 +3,6 @@
 
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
@@ -31,6 +30,8 @@ export async function createMeshsubNode (opts: NodeOptions): Promise<MeshsubNode
   if (opts.relay === true) {
     // browsers use the relay to find each other and to signal WebRTC; libp2p's default per-circuit
     // limits (2 min, 128 KiB) are enough for that, the traffic itself goes direct afterwards
+    // loaded only when asked for: it is the slowest module of the stack to load
+    const { circuitRelayServer } = await import('@libp2p/circuit-relay-v2')
     services.relay = circuitRelayServer({ reservations: { maxReservations: 1024 } })
   }
   const node = await createLibp2p({

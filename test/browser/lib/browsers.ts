@@ -21,7 +21,10 @@ export async function launch (name: BrowserName): Promise<Browser> {
   const executablePath = browserPath(name)
   if (executablePath === undefined) { throw new Error(`no ${name} executable found (set ${name.toUpperCase()}_PATH)`) }
   if (name === 'chromium') {
-    return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] })
+    // WebRtcHideLocalIpsWithMdns off: host ICE candidates carry the machine's address instead of a
+    // random .local name that has to be resolved over multicast DNS, which stalled about one
+    // WebRTC dial in four here (pages on one machine, no STUN)
+    return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-features=WebRtcHideLocalIpsWithMdns'] })
   }
   // stock Firefox is driven over WebDriver BiDi (playwright's 'moz-' channels), not playwright's patched build
   return firefox.launch({ executablePath, headless: true, channel: 'moz-firefox' })
