@@ -8,6 +8,8 @@ declare const mocha: {
 
 export interface TestEvent {
   kind: 'pass' | 'fail' | 'end'
+  /** on 'end': where the specs ran, so the harness can check a worker run really was in a worker */
+  scope?: 'worker' | 'page'
   title?: string
   ms?: number
   error?: string
@@ -33,7 +35,7 @@ interface MochaRunner { on(event: string, fn: (test: MochaTest, err?: Error) => 
 function Forwarder (runner: MochaRunner): void {
   runner.on('pass', (test) => { send({ kind: 'pass', title: test.fullTitle(), ms: test.duration }) })
   runner.on('fail', (test, err) => { send({ kind: 'fail', title: test.fullTitle(), error: err?.stack ?? String(err) }) })
-  runner.on('end', () => { send({ kind: 'end' }) })
+  runner.on('end', () => { send({ kind: 'end', scope: g.WorkerGlobalScope !== undefined && typeof (globalThis as { document?: unknown }).document === 'undefined' ? 'worker' : 'page' }) })
 }
 
 mocha.setup({ ui: 'bdd', timeout: 60_000, reporter: Forwarder })

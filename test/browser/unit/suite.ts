@@ -48,7 +48,10 @@ export async function runUnit (ctx: SuiteContext, where: 'page' | 'worker'): Pro
   await page.exposeFunction('__meshsubReport', (ev: TestEvent) => {
     if (ev.kind === 'pass') { count++; ctx.results.pass(`${label} ${ev.title ?? ''}`, ev.ms) }
     if (ev.kind === 'fail') { count++; ctx.results.fail(`${label} ${ev.title ?? ''}`, ev.error) }
-    if (ev.kind === 'end') { done() }
+    if (ev.kind === 'end') {
+      if (ev.scope !== where) { ctx.results.fail(`${label} unit run`, new Error(`the specs ran in a ${String(ev.scope)}, not a ${where}`)) }
+      done()
+    }
   })
   page.on('pageerror', (err) => { ctx.results.fail(`${label} uncaught page error`, err) })
   try {
