@@ -145,7 +145,7 @@ describe('gossipsub service: metricsRegister (an app\'s own register)', function
     const reg = new AppRegister()
     const rec = new RecordingMetrics()
     const a = await createLibp2p({
-      addresses: { listen: [`/memory/meshsub-register-${process.pid}`] },
+      addresses: { listen: [`/memory/meshsub-register-${Math.random().toString(36).slice(2)}`] },
       transports: [memory()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],

@@ -29,7 +29,10 @@ export async function bundle (input: BundleInput): Promise<string> {
     sourcemap: input.minify === true ? false : 'inline',
     logLevel: 'silent',
     // some libraries read process.env.NODE_ENV / global: give them the browser answer, not a shim
-    define: { 'process.env.NODE_ENV': '"test"', global: 'globalThis' }
+    define: { 'process.env.NODE_ENV': '"test"', global: 'globalThis' },
+    // ES modules are strict code; an iife bundle of them is not unless it says so (writes to
+    // frozen objects must throw in the browser as they do in Node)
+    banner: (input.format ?? 'iife') === 'iife' ? { js: '"use strict";' } : undefined
   }
   if (typeof input.entry === 'string') {
     options.entryPoints = [input.entry]

@@ -11,11 +11,13 @@ export const EXCLUDED: Record<string, string> = {
   'platform/twins.spec.ts': 'compares against Node\'s native twin'
 }
 
-/** Why a spec cannot run in a browser, read from its source: TCP nodes or a Node builtin. */
+/** Why a spec cannot run in a browser, read from its source: TCP nodes, a Node builtin or global. */
 function reasonInSource (source: string): string | undefined {
   if (/'tcp'|@libp2p\/tcp/.test(source)) { return 'TCP' }
   const builtin = source.match(/from '(node:[a-z_/]+)'/)
-  return builtin === null ? undefined : `imports ${builtin[1]}`
+  if (builtin !== null) { return `imports ${builtin[1]}` }
+  const global = source.match(/(?<![\w$.])(process|Buffer)\./)
+  return global === null ? undefined : `uses Node's ${global[1]}`
 }
 
 export interface SpecSelection {
