@@ -93,6 +93,8 @@ export async function runSlowSoak (opts: SlowSoakOptions): Promise<SlowSoakRepor
     for (const n of neighbours) { await n.dial(viaShim) }
     await waitFor(() => slow.services.pubsub.getPeers().length === neighbours.length, 20_000)
     for (const n of all) { n.services.pubsub.subscribe(TOPIC) }
+    // over the shim the subscriptions take a moment; publishing starts once every neighbour knows
+    await waitFor(() => neighbours.every(n => n.services.pubsub.getSubscribers(TOPIC).some(p => p.equals(slow.peerId))), 20_000)
     await Promise.all(fast.map(async n => n.services.pubsub.waitForMesh(TOPIC, { min: 3 })))
     log(`network up: ${fast.length} fast nodes, the slow node linked to ${neighbours.length} of them through the shim`)
 
