@@ -21,9 +21,9 @@ export async function launch (name: BrowserName): Promise<Browser> {
   const executablePath = browserPath(name)
   if (executablePath === undefined) { throw new Error(`no ${name} executable found (set ${name.toUpperCase()}_PATH)`) }
   if (name === 'chromium') {
-    // WebRtcHideLocalIpsWithMdns off: host ICE candidates carry the machine's address instead of a
-    // random .local name that has to be resolved over multicast DNS, which stalled about one
-    // WebRTC dial in four here (pages on one machine, no STUN)
+    // WebRtcHideLocalIpsWithMdns off: host ICE candidates carry the machine's address instead of
+    // a random .local name that needs multicast DNS to resolve (pages on one machine, no STUN);
+    // a WebRTC dial still stalls now and then (see test/browser/webrtc/page.ts)
     return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-features=WebRtcHideLocalIpsWithMdns'] })
   }
   // stock Firefox is driven over WebDriver BiDi (playwright's 'moz-' channels), not playwright's patched build

@@ -62,9 +62,9 @@ const api = {
 
   /**
    * Dials another page's WebRTC address; resolves with the connection's remote address and the
-   * attempts it took. After some runs the first WebRTC dial stalls until its timeout (seen only
-   * when other browser suites ran before; not with libp2p debug logging on), so a stalled attempt
-   * is aborted after 15 s and tried once more; the runner reports retries.
+   * attempts it took. Now and then a WebRTC dial stalls until its timeout (cause not found; it
+   * did not happen with libp2p debug logging on), so a stalled attempt is aborted after 15 s and
+   * tried once more; the runner reports retries.
    */
   async dial (addr: string): Promise<{ remote: string, attempts: number }> {
     for (let attempts = 1; ; attempts++) {
