@@ -31,10 +31,17 @@ function send (ev: TestEvent): void {
 interface MochaTest { fullTitle(): string, duration?: number }
 interface MochaRunner { on(event: string, fn: (test: MochaTest, err?: Error) => void): void }
 
+/** The error's message and stack (Firefox's `stack` holds only the frames, not the message). */
+function errorText (err: Error | undefined): string {
+  if (err === undefined) { return 'unknown error' }
+  const stack = err.stack ?? ''
+  return stack.includes(err.message) ? stack : `${err.name}: ${err.message}\n${stack}`
+}
+
 /** A reporter that only forwards: the DOM reporter cannot run in a worker. */
 function Forwarder (runner: MochaRunner): void {
   runner.on('pass', (test) => { send({ kind: 'pass', title: test.fullTitle(), ms: test.duration }) })
-  runner.on('fail', (test, err) => { send({ kind: 'fail', title: test.fullTitle(), error: err?.stack ?? String(err) }) })
+  runner.on('fail', (test, err) => { send({ kind: 'fail', title: test.fullTitle(), error: errorText(err) }) })
   runner.on('end', () => { send({ kind: 'end', scope: g.WorkerGlobalScope !== undefined && typeof (globalThis as { document?: unknown }).document === 'undefined' ? 'worker' : 'page' }) })
 }
 
