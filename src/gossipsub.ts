@@ -233,7 +233,7 @@ export class GossipSub extends TypedEventEmitter<GossipSubEvents> implements Sta
   get topics (): Map<string, Set<string>> { return this.views.topics }
   get peers (): Map<string, PeerId> { return this.views.peers }
   get direct (): Set<string> { return this.views.direct }
-  readonly score: PeerScoreView = scoreView(() => this.peerScore, t => t + Date.now() - this.driver.now())
+  readonly score: PeerScoreView = scoreView(() => this.peerScore, t => this.driver.wallClock(t))
   dumpPeerScoreStats (): PeerScoreStatsDump { return this.score.dumpPeerScoreStats() }
 
   subscribe (topic: string): void {

@@ -48,6 +48,18 @@ export class Driver {
     return Math.floor(performance.now())
   }
 
+  /**
+   * Date.now() minus now(), taken once: reading both clocks per conversion would map one router
+   * time to wall times a millisecond apart from one read to the next (the two clocks' ticks do
+   * not line up, and browsers coarsen both).
+   */
+  private readonly wallOffset = Date.now() - Math.floor(performance.now())
+
+  /** A router time (from now()) as Date.now() time, the same for the same input every time. */
+  wallClock (t: number): number {
+    return t + this.wallOffset
+  }
+
   start (router: DrivenRouter): void {
     this.router = router
     this.running = true

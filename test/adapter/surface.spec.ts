@@ -65,6 +65,22 @@ describe('gossipsub service: the state apps read (@libp2p/gossipsub shapes, read
     expect(ps.score.dumpPeerScoreStats()).to.deep.equal(ps.dumpPeerScoreStats())
   })
 
+  it('dumped times stay put from one read to the next (one fixed mapping of the router clock to Date.now())', async () => {
+    nodes = await createNet('memory', 2)
+    const [a, b] = nodes
+    for (const n of nodes) { n.services.pubsub.subscribe('t') }
+    await connect(a, b)
+    await a.services.pubsub.waitForMesh('t')
+    const B = b.peerId.toString()
+    const first = a.services.pubsub.dumpPeerScoreStats()[B].topics.t.graftTime
+    // reads spread over ≥ 30 ms, across many millisecond boundaries of both clocks
+    const seen = new Set<number>([first])
+    for (const until = performance.now() + 30; performance.now() < until;) {
+      seen.add(a.services.pubsub.dumpPeerScoreStats()[B].topics.t.graftTime)
+    }
+    expect([...seen]).to.deep.equal([first])
+  })
+
   it('direct lists the configured direct peers, and peers the connected ones', async () => {
     const b = await createPubsubNode('memory')
     const a = await createPubsubNode('memory', { directPeers: [{ id: b.peerId, addrs: b.getMultiaddrs() }] })
