@@ -41,7 +41,8 @@ describe('cli: arguments', () => {
   })
 
   it('processes: bad arguments exit 2 with a message; --help exits 0', async function () {
-    this.timeout(30_000)
+    // six Node processes start at once: on a loaded 2-core CI machine that alone took ~18 s
+    this.timeout(180_000)
     const [noCmd, badCmd, badNode, badDemo, help, nodeHelp] = await Promise.all([
       runToEnd(BIN, []),
       runToEnd(BIN, ['fly']),
@@ -50,6 +51,7 @@ describe('cli: arguments', () => {
       runToEnd(BIN, ['--help']),
       runToEnd(BIN, ['node', '--help'])
     ])
+    for (const r of [noCmd, badCmd, badNode, badDemo, help, nodeHelp]) { expect(r.killed, r.stderr).to.equal(undefined) }
     expect(noCmd.code).to.equal(2)
     expect(noCmd.stderr).to.match(/a command is needed/)
     expect(badCmd.code).to.equal(2)

@@ -51,11 +51,20 @@ export function run (script: string, args: string[], opts: { execPath?: string, 
   return p
 }
 
-/** Runs to completion (killing it after `timeout` ms) and returns its exit code and output. */
-export async function runToEnd (script: string, args: string[], timeout = 20_000): Promise<{ code: number | null, stdout: string, stderr: string }> {
+/**
+ * Runs to completion and returns its exit code and output. A process still running after `timeout`
+ * ms is killed: its code is then null and `killed` says so (a Node start with type stripping takes
+ * seconds on a loaded 2-core machine, several at once far more: keep the timeout generous).
+ */
+export async function runToEnd (script: string, args: string[], timeout = 120_000): Promise<{ code: number | null, stdout: string, stderr: string, killed?: string }> {
   const p = run(script, args)
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), timeout)
+  const started = Date.now()
+  let killed: string | undefined
+  const timer = setTimeout(() => {
+    killed = `killed after ${timeout} ms (${script} ${args.join(' ')})`
+    p.child.kill('SIGKILL')
+  }, timeout)
   const code = await p.exit
   clearTimeout(timer)
-  return { code, stdout: p.stdout, stderr: p.stderr }
+  return { code, stdout: p.stdout, stderr: p.stderr, killed: killed ?? (code === null ? `ended by a signal after ${Date.now() - started} ms` : undefined) }
 }
