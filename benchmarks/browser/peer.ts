@@ -20,7 +20,7 @@ export type Policy = 'StrictNoSign' | 'StrictSign'
  * resolve publish() once the message is queued, so a loop of bare awaits never lets the page read
  * its sockets (yamux window updates included) and stalls both: the turn is what real apps need too.
  */
-export type Pattern = 'await-each' | 'inflight64'
+export type Pattern = 'await-each' | 'inflight64' | 'await-bare' | 'inflight64-bare'
 
 export interface Pubsub {
   subscribe(topic: string): void
@@ -89,13 +89,14 @@ export class Load {
       new DataView(data.buffer).setFloat64(0, this.published++)
       return data
     }
-    const batch = pattern === 'await-each' ? 1 : 64
+    const batch = pattern.startsWith('await') ? 1 : 64
+    const turn = !pattern.endsWith('-bare')
     const pending: Array<Promise<unknown>> = []
     while (performance.now() < end) {
       for (let i = 0; i < batch; i++) { pending.push(this.ps.publish(TOPIC, next()).catch(() => { this.failures++ })) }
       await Promise.all(pending)
       pending.length = 0
-      await yieldTurn()
+      if (turn) { await yieldTurn() }
     }
   }
 }

@@ -42,7 +42,7 @@ interface Case { name: string, shape: Shape, pattern: Pattern }
 type Trial = Record<string, number>
 
 const CASES: Case[] = (['browser→node', 'node→browser', 'browser→browser'] as Shape[]).flatMap(shape =>
-  (['await-each', 'inflight64'] as Pattern[]).map(pattern => ({ name: `${shape} 1KiB ${pattern} StrictNoSign`, shape, pattern })))
+  ((args.includes('--bare') ? ['await-bare', 'inflight64-bare'] : ['await-each', 'inflight64']) as Pattern[]).map(pattern => ({ name: `${shape} 1KiB ${pattern} StrictNoSign`, shape, pattern })))
 
 const METRICS = [
   { key: 'throughput', label: 'throughput msg/s', higherIsBetter: true },

@@ -73,11 +73,17 @@ export abstract class PeerWriter<O extends PeerWriterOptions = PeerWriterOptions
     this.waitingDrain = stream.writableNeedsDrain
     // the writer itself is the listener (handleEvent): no closure per peer
     stream.addEventListener('drain', this)
+    stream.addEventListener('idle', this)
     this.schedule()
   }
 
-  /** The stream's 'drain' event: writing may resume. */
+  /**
+   * The stream's 'drain' (writing may resume) or 'idle' (its buffer emptied) event. A 'drain'
+   * does not mean the stream's own buffer went down: the muxer repeats its connection's drain to
+   * every stream, also one whose send window is still closed, so `flush` checks the buffer.
+   */
   handleEvent (): void {
+    if (!this.waitingDrain) { return }
     this.waitingDrain = false
     this.schedule()
   }
@@ -85,6 +91,7 @@ export abstract class PeerWriter<O extends PeerWriterOptions = PeerWriterOptions
   /** Stops writing (the stream closed); queued frames stay for a replacement stream. */
   detach (): void {
     this.stream?.removeEventListener('drain', this)
+    this.stream?.removeEventListener('idle', this)
     this.stream = undefined
     this.waitingDrain = false
   }
@@ -113,6 +120,12 @@ export abstract class PeerWriter<O extends PeerWriterOptions = PeerWriterOptions
     if (stream === undefined || this.waitingDrain) { return }
     if (stream.status !== 'open' || stream.writeStatus !== 'writable') {
       this.detach()
+      return
+    }
+    if (stream.writeBufferLength >= MAX_WRITE_BYTES) {
+      // the stream still holds a write's worth: frames stay in the bounded queue (where own
+      // publishes wait for room) until it drains further or empties ('idle')
+      this.waitingDrain = true
       return
     }
     const frames = this.drain(this.opts.now(), MAX_WRITE_BYTES)

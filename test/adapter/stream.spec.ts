@@ -83,6 +83,43 @@ for (const kind of ['tcp', 'memory'] as TransportKind[]) {
       stream.abort(new Error('test over'))
     })
 
+    // over tcp only: a memory connection never needs a drain
+    ;(kind === 'tcp' ? it : it.skip)('a drain of the connection does not grow a stalled stream\'s buffer: frames stay in the bounded queue', async () => {
+      // the regression: the muxer repeats the connection's 'drain' to every stream, also to ours
+      // whose send window is closed; taking each as room handed the stream another 1 MiB per
+      // drain, unbounded (a browser page reached 146 MB), and own publishes never waited
+      const stream = await a.dialProtocol(b.getMultiaddrs()[0], PROTO)
+      await waitFor(() => inbound.length === 1)
+      inbound[0].pause()
+      inbound[0].maxReadBufferLength = 256 * 1024 * 1024
+      const writer = new TestWriter({ queue: { maxBytes: 64 * 1024 * 1024, maxCount: 100_000 }, now: () => performance.now() })
+      writer.attach(stream)
+      const frame = encodeFrame(new Uint8Array(64 * 1024))
+      for (let i = 0; i < 400; i++) { writer.push(frame, Priority.Control, performance.now()) }
+      writer.schedule()
+      await waitFor(() => stream.writableNeedsDrain)
+      // traffic on a second stream of the same connection, read by the other side: the
+      // connection fills and drains over and over, and each drain reaches our stream too
+      const other = await a.dialProtocol(b.getMultiaddrs()[0], PROTO)
+      await waitFor(() => inbound.length === 2)
+      let read = 0
+      const reading = (async () => { for await (const chunk of inbound[1]) { read += chunk.byteLength } })()
+      const chunk = new Uint8Array(256 * 1024)
+      let drains = 0
+      stream.addEventListener('drain', () => { drains++ })
+      for (let i = 0; i < 64; i++) {
+        if (!other.send(chunk)) { await other.onDrain() }
+      }
+      await waitFor(() => read >= 64 * chunk.byteLength)
+      expect(drains).to.be.greaterThan(0)
+      // at most what was handed before the window closed plus one write's worth
+      expect(stream.writeBufferLength).to.be.at.most(2 * 1024 * 1024 + frame.byteLength)
+      expect(writer.length).to.be.greaterThan(0)
+      stream.abort(new Error('test over'))
+      other.abort(new Error('test over'))
+      await reading.catch(() => {})
+    })
+
     it('a frame over the size limit makes the read loop throw a CodecError', async () => {
       const stream = await a.dialProtocol(b.getMultiaddrs()[0], PROTO)
       await waitFor(() => inbound.length === 1)
