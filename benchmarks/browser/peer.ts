@@ -19,6 +19,7 @@ export type Policy = 'StrictNoSign' | 'StrictSign'
  * 'inflight64': 64 publishes at once, await them all, then a turn of the event loop. Both routers
  * resolve publish() once the message is queued, so a loop of bare awaits never lets the page read
  * its sockets (yamux window updates included) and stalls both: the turn is what real apps need too.
+ * The '-bare' twins leave the turn out (`--bare`): meshsub's publish() then waits only for queue room.
  */
 export type Pattern = 'await-each' | 'inflight64' | 'await-bare' | 'inflight64-bare'
 

@@ -2,7 +2,8 @@
 // browser→Node, Node→browser (WebSockets) and browser→browser (WebRTC through a Node relay).
 // ABBA pairs, per-pair ratios ours/ref with seeded bootstrap intervals, JSON lines + a table.
 //
-//   node benchmarks/browser/run.ts [--quick] [--pairs N] [--only SUBSTRING] [--measure-ms MS]
+//   node benchmarks/browser/run.ts [--quick] [--pairs N] [--only SUBSTRING] [--measure-ms MS] [--bare]
+//   --bare: the patterns without the event-loop turn between publishes (await-bare, inflight64-bare)
 
 /* eslint-disable no-console -- the runner reports on stdout */
 
