@@ -14,8 +14,9 @@ export default {
   dependencyCheck: {
     // node: the pinned Node 24 runtime; typescript: used by aegir's build and eslint;
     // long: a type-only import of the generated protobufjs oracle (generated/rpc.d.ts);
-    // mocha: its browser build is served by path to the browser tests (test/browser/unit/suite.ts)
-    ignore: ['node', 'typescript', 'long', 'mocha'],
+    // mocha: its browser build is served by path to the browser tests (test/browser/unit/suite.ts);
+    // meshsub: the Quickstart example imports the package by its own name, as users do
+    ignore: ['node', 'typescript', 'long', 'mocha', 'meshsub'],
     productionIgnorePatterns: ['/benchmarks', '/dist', '/test', '/scripts', '/interop', '/generated', '/examples', '.aegir.js']
   },
   lint: {
