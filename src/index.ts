@@ -39,3 +39,8 @@ export type {
   PeerScoreParams, TopicScoreParams, PeerScoreThresholds, ScoreSnapshot, TopicScoreSnapshot, ScoreThresholdEvent,
   ScoreComponent, ThresholdName, PenaltyCause, ScoreCalculation, ScoreCalculatorInputs, TopicScoreInputs, DecayOptions
 } from './score/index.ts'
+export type { PeerScoreParamsInit } from './score/index.ts'
+export type { PeerScoreStatsDump, PeerStatsDump, TopicStatsDump } from './score/dump.ts'
+export type { PeerScoreView } from './adapter/views.ts'
+export type { MetricsRegister, Gauge, Histogram, AvgMinMax, GaugeConfig, HistogramConfig, AvgMinMaxConfig, LabelsGeneric, NoLabels, LabelKeys, CollectFn } from './adapter/metrics-register.ts'
+export type { SubOpts } from './types.ts'

@@ -8,11 +8,11 @@ export type TopicLabel = string
 /** topic → its label; topics not listed share one label, so cardinality stays bounded */
 export type TopicStrToLabel = Map<string, TopicLabel>
 
-type NoLabels = Record<string, never>
-type LabelsGeneric = Record<string, string | number>
-type LabelKeys<Labels extends LabelsGeneric> = Extract<keyof Labels, string>
+export type NoLabels = Record<string, never>
+export type LabelsGeneric = Record<string, string | number>
+export type LabelKeys<Labels extends LabelsGeneric> = Extract<keyof Labels, string>
 
-interface CollectFn<Labels extends LabelsGeneric> {
+export interface CollectFn<Labels extends LabelsGeneric> {
   (metric: Gauge<Labels>): void
 }
 
