@@ -1,5 +1,5 @@
 // The `npm run sim` command: runs named scenarios at a chosen size and seed, prints the figures of
-// QUALITY.md §3 with each pass line's verdict, and writes JSON and a self-contained HTML report.
+// the README's Reliability section with each pass line's verdict, and writes JSON and a self-contained HTML report.
 
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'

@@ -1,5 +1,5 @@
 // What a run records while it goes (publishes with their eligible receivers, periodic samples of
-// meshes, scores and memory) and the figures of QUALITY.md §3 computed from it at the end.
+// meshes, scores and memory) and the figures of the README's Reliability section computed from it at the end.
 
 import { components } from './topology.ts'
 import type { RouterConfig } from '../config.ts'

@@ -22,7 +22,7 @@ function graylistText (t: number | null, attacked: boolean): string {
   return attacked ? 'not every attacker' : '—'
 }
 
-/** The QUALITY.md §3 figures of a run, one per line. */
+/** The the README's Reliability section figures of a run, one per line. */
 export function figureLines (r: RunResult): string[] {
   const f = r.figures
   const p = r.params

@@ -1,5 +1,5 @@
 // Runs one scenario: builds the network, publishes at the scenario's rate, samples as it goes, and
-// computes the figures of QUALITY.md §3 and the verdict of each pass line.
+// computes the figures of the README's Reliability section and the verdict of each pass line.
 
 import { build, resolve, TOPIC } from './build.ts'
 import { counterBounds, quantile, Recorder, slope } from './measure.ts'

@@ -1,5 +1,5 @@
 // Scenarios as data: the shape of a simulated run (network, traffic, attack, faults) and the pass
-// lines QUALITY.md §3 sets for it. The catalogue of named scenarios lives in scenarios.ts.
+// lines the README's Reliability section sets for it. The catalogue of named scenarios lives in scenarios.ts.
 
 import type { BehaviourName } from './adversary.ts'
 import type { RouterOptions } from '../config.ts'
@@ -39,7 +39,7 @@ export interface PassLine {
   value: number
   /** the value is a multiple of the same figure in the baseline run of the same seed and size */
   relToBaseline?: boolean
-  /** the QUALITY.md wording */
+  /** the pass line as the README words it */
   text: string
 }
 

@@ -1,4 +1,4 @@
-// The catalogue of named scenarios (QUALITY.md §3) with their pass lines. Every scenario is plain
+// The catalogue of named scenarios (the README's Reliability section) with their pass lines. Every scenario is plain
 // data: 100 honest nodes on a random 8-regular graph, 25 ms ± 10% links, 2 KiB messages at 5/s.
 
 import type { PassLine, ScenarioSpec } from './scenario.ts'

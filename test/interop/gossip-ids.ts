@@ -3,6 +3,7 @@
 
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { seededRandom } from '../../benchmarks/lib/stats.ts'
 import { closeAll, eventually, hex, JsNode, MeshsubNode, ProcessNode, sleep, startNode } from './mixed.ts'
 import type { AnyNode, Impl } from './mixed.ts'
 
@@ -39,17 +40,6 @@ export interface GossipIdsReport {
 }
 
 const TOPIC = 'ids'
-
-function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * Both id forms (hex) a signed message can travel under: the spec's from ‖ seqno and
@@ -134,7 +124,7 @@ function recoveries (nodes: AnyNode[]): Array<[string, string]> {
 }
 
 export async function runGossipIds (plan: GossipIdsPlan, log: (line: string) => void = () => {}): Promise<GossipIdsReport> {
-  const rand = rng(plan.seed)
+  const rand = seededRandom(plan.seed)
   const kinds: Impl[] = Array.from({ length: plan.nodes }, (_, i) => i % 2 === 0 ? 'meshsub' : plan.other)
   const nodes: AnyNode[] = []
   try {

@@ -5,23 +5,13 @@
 // stdout pipe included for go and rust) is reported as p50/p99/max.
 
 import { expect } from 'aegir/chai'
+import { seededRandom } from '../../benchmarks/lib/stats.ts'
 import { closeAll, eventually, sleep, startNode, unavailable } from './mixed.ts'
 import type { AnyNode, Impl } from './mixed.ts'
 
 const SEED = 0x5eed
 const MESSAGES = 200
 const TOPIC = 'mixed'
-
-function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function quantile (sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]
@@ -40,7 +30,7 @@ describe('interop: mixed network of all four implementations', function () {
     const impls = (['meshsub', 'js', 'go', 'rust'] as Impl[]).filter(i => !missing.has(i))
     // 12 nodes whatever is available, implementations interleaved
     const plan: Impl[] = Array.from({ length: 12 }, (_, i) => impls[i % impls.length])
-    const rand = rng(SEED)
+    const rand = seededRandom(SEED)
     const edges: Array<[number, number]> = []
     for (const [i, impl] of plan.entries()) {
       const targets = new Set<number>()

@@ -15,7 +15,7 @@ describe('soak: spam on real libp2p nodes (60 s; `npm run soak -- --minutes 10` 
     const byAttack = (a: string): Array<number | null> => r.graylistedAfterMs.filter(g => g.attack === a).map(g => g.ms)
     // invalid messages (P4) and GRAFTs in backoff (P7) are penalised at once; IHAVE floods only once
     // the first promises break (iwantFollowupTime 3 s + heartbeats): 4.7–6.7 s measured, over the
-    // 5 s pass line of QUALITY.md §3, so this guards against regressions only
+    // 5 s pass line of the README's Reliability section, so this guards against regressions only
     for (const a of ['invalid-messages', 'graft-in-backoff', 'mixed']) {
       for (const ms of byAttack(a)) { expect(ms, a).to.be.a('number').and.at.most(5000) }
     }
