@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { build } from 'esbuild'
+import { bundleForBrowser } from './browser-bundle.ts'
 
 const require = createRequire(import.meta.url)
 const routers = [
@@ -17,18 +17,7 @@ const routers = [
 ]
 
 async function size (entry: string, ownCodeOnly: boolean): Promise<{ min: number, gz: number }> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    format: 'esm',
-    minify: true,
-    conditions: ['meshsub-source'],
-    logLevel: 'silent',
-    plugins: ownCodeOnly ? [{ name: 'packages-external', setup (b) { b.onResolve({ filter: /^[^./#]/ }, a => ({ path: a.path, external: true })) } }] : []
-  })
-  const code = result.outputFiles[0].contents
+  const code = await bundleForBrowser(entry, ownCodeOnly)
   return { min: code.length, gz: gzipSync(code, { level: 9 }).length }
 }
 

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs'
 import { expect } from 'aegir/chai'
-import { build } from 'esbuild'
+import { bundleForBrowser } from '../../scripts/browser-bundle.ts'
 
 const root = new URL('../../', import.meta.url)
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { exports: Record<string, { import: string }> }
@@ -22,19 +22,7 @@ const NODE_GLOBALS_ALLOWED: Record<string, string> = {
 /** Bundles `file` for browsers; `meshsub-source` resolves `#platform` to src/ instead of dist/. */
 async function browserBundle (file: string, ownCodeOnly: boolean): Promise<{ code: string, errors: string[] }> {
   try {
-    const result = await build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      platform: 'browser',
-      format: 'esm',
-      minify: true,
-      conditions: ['meshsub-source'],
-      // only our own files: every bare specifier (a dependency) stays an import
-      plugins: ownCodeOnly ? [{ name: 'deps-external', setup (b) { b.onResolve({ filter: /^[^./#]/ }, a => ({ path: a.path, external: true })) } }] : [],
-      logLevel: 'silent'
-    })
-    return { code: result.outputFiles[0].text, errors: [] }
+    return { code: new TextDecoder().decode(await bundleForBrowser(file, ownCodeOnly)), errors: [] }
   } catch (err: any) {
     return { code: '', errors: (err.errors ?? [err]).map((e: { text?: string, message?: string }) => e.text ?? e.message) }
   }
