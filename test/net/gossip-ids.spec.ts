@@ -25,7 +25,7 @@ describe('default message ids in a mixed meshsub / @libp2p/gossipsub network', f
     check(await runGossipIds({ other: 'js', nodes: 12, seconds: SECONDS, rate: 10, seed: 0x1d5 }, log))
   })
 
-  it('StrictNoSign: both default to sha256(data) already (no translation involved), 8 nodes, 10 s', async () => {
-    check(await runGossipIds({ other: 'js', nodes: 8, seconds: 10, rate: 10, seed: 0x5a, signaturePolicy: 'StrictNoSign' }, log))
+  it('StrictNoSign: both default to sha256(data) already (no translation involved), 8 nodes, 20 s', async () => {
+    check(await runGossipIds({ other: 'js', nodes: 8, seconds: 20, rate: 10, seed: 0x5a, signaturePolicy: 'StrictNoSign' }, log))
   })
 })
